@@ -1,9 +1,8 @@
 /**
  * 160-bit identifiers (Chord node ids, keys, infohashes) as bigints in [0, 2^160), with ring
- * arithmetic. This module imports no `node:*` module so pure cores (Chord routing, tracker
- * swarm) can use it: SHA-1 is implemented here, and randomness comes from Web Crypto or an
- * injected `Random`.
+ * arithmetic. Pure: no I/O; randomness comes from Web Crypto or an injected `Random`.
  */
+import { createHash } from 'node:crypto';
 import type { Random } from '../random.ts';
 
 export type Id160 = bigint;
@@ -122,69 +121,7 @@ export function sha1Id(data: Uint8Array | string): Id160 {
   return idFromBytes(sha1(data));
 }
 
-/**
- * SHA-1 (FIPS 180-4) in plain TypeScript, so this module stays free of `node:crypto`. Meant
- * for ids (short inputs); piece hashing uses node:crypto in the store layer.
- */
+/** SHA-1 of the data (strings as UTF-8). node:crypto is a deterministic function, not I/O. */
 export function sha1(data: Uint8Array | string): Uint8Array {
-  const msg = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-  const bitLen = BigInt(msg.length) * 8n;
-  // Pad: 0x80, zeros, then the 64-bit big-endian bit length, to a multiple of 64 bytes.
-  const total = Math.ceil((msg.length + 9) / 64) * 64;
-  const buf = new Uint8Array(total);
-  buf.set(msg);
-  buf[msg.length] = 0x80;
-  const view = new DataView(buf.buffer);
-  view.setBigUint64(total - 8, bitLen);
-
-  let h0 = 0x67452301;
-  let h1 = 0xefcdab89;
-  let h2 = 0x98badcfe;
-  let h3 = 0x10325476;
-  let h4 = 0xc3d2e1f0;
-  const w = new Uint32Array(80);
-  for (let off = 0; off < total; off += 64) {
-    for (let t = 0; t < 16; t++) w[t] = view.getUint32(off + t * 4);
-    for (let t = 16; t < 80; t++) {
-      const v = w[t - 3]! ^ w[t - 8]! ^ w[t - 14]! ^ w[t - 16]!;
-      w[t] = (v << 1) | (v >>> 31);
-    }
-    let a = h0;
-    let b = h1;
-    let c = h2;
-    let d = h3;
-    let e = h4;
-    for (let t = 0; t < 80; t++) {
-      let f: number;
-      let k: number;
-      if (t < 20) {
-        f = (b & c) | (~b & d);
-        k = 0x5a827999;
-      } else if (t < 40) {
-        f = b ^ c ^ d;
-        k = 0x6ed9eba1;
-      } else if (t < 60) {
-        f = (b & c) | (b & d) | (c & d);
-        k = 0x8f1bbcdc;
-      } else {
-        f = b ^ c ^ d;
-        k = 0xca62c1d6;
-      }
-      const tmp = (((a << 5) | (a >>> 27)) + f + e + k + w[t]!) | 0;
-      e = d;
-      d = c;
-      c = (b << 30) | (b >>> 2);
-      b = a;
-      a = tmp;
-    }
-    h0 = (h0 + a) | 0;
-    h1 = (h1 + b) | 0;
-    h2 = (h2 + c) | 0;
-    h3 = (h3 + d) | 0;
-    h4 = (h4 + e) | 0;
-  }
-  const out = new Uint8Array(ID_BYTES);
-  const ov = new DataView(out.buffer);
-  [h0, h1, h2, h3, h4].forEach((h, i) => ov.setUint32(i * 4, h >>> 0));
-  return out;
+  return new Uint8Array(createHash('sha1').update(data).digest());
 }
