@@ -26,7 +26,9 @@ export class MessageDecoder {
   private readonly limits: ParseLimits;
   private readonly maxExtended: number;
   private chunks: Uint8Array[] = [];
-  /** Read offset into chunks[0]. */
+  /** Index of the first live chunk: consumed chunks are dropped in batches (shift() is O(n)). */
+  private first = 0;
+  /** Read offset into chunks[first]. */
   private head = 0;
   private buffered = 0;
   /** Body length of the frame whose prefix has been consumed, or -1 between frames. */
@@ -77,6 +79,7 @@ export class MessageDecoder {
     } catch (e) {
       this.failure = e as Error;
       this.chunks = [];
+      this.first = 0;
       this.buffered = 0;
       throw e;
     }
@@ -116,7 +119,8 @@ export class MessageDecoder {
 
   private byteAt(offset: number): number {
     let at = this.head + offset;
-    for (const c of this.chunks) {
+    for (let i = this.first; i < this.chunks.length; i++) {
+      const c = this.chunks[i]!;
       if (at < c.length) return c[at]!;
       at -= c.length;
     }
@@ -124,7 +128,7 @@ export class MessageDecoder {
   }
 
   private u32At(offset: number): number {
-    const c = this.chunks[0]!;
+    const c = this.chunks[this.first]!;
     if (this.head + offset + 4 <= c.length) {
       const p = this.head + offset;
       return ((c[p]! << 24) | (c[p + 1]! << 16) | (c[p + 2]! << 8) | c[p + 3]!) >>> 0;
@@ -135,15 +139,22 @@ export class MessageDecoder {
   private consume(n: number): void {
     this.buffered -= n;
     while (n > 0) {
-      const c = this.chunks[0]!;
+      const c = this.chunks[this.first]!;
       const left = c.length - this.head;
       if (n < left) {
         this.head += n;
         return;
       }
       n -= left;
-      this.chunks.shift();
+      this.first++;
       this.head = 0;
+    }
+    if (this.first === this.chunks.length) {
+      this.chunks = [];
+      this.first = 0;
+    } else if (this.first >= 64 && this.first * 2 >= this.chunks.length) {
+      this.chunks = this.chunks.slice(this.first);
+      this.first = 0;
     }
   }
 
@@ -156,7 +167,7 @@ export class MessageDecoder {
 
   /** Remove and return n buffered bytes: a view when they lie in one chunk, else one copy. */
   private take(n: number): Uint8Array {
-    const first = this.chunks[0]!;
+    const first = this.chunks[this.first]!;
     if (this.head + n <= first.length) {
       const view = first.subarray(this.head, this.head + n);
       this.consume(n);
@@ -165,7 +176,7 @@ export class MessageDecoder {
     const out = new Uint8Array(n);
     let at = 0;
     while (at < n) {
-      const c = this.chunks[0]!;
+      const c = this.chunks[this.first]!;
       const piece = c.subarray(this.head, Math.min(c.length, this.head + (n - at)));
       out.set(piece, at);
       at += piece.length;

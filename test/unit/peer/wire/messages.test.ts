@@ -199,6 +199,12 @@ describe('hostile input', () => {
     let n = 0;
     for (let rep = 0; rep < 16; rep++) for (let i = 0; i < one.length; i++) n += d.push(one.subarray(i, i + 1)).length;
     expect(n).toBe(16);
+    // one large message split into 256 Ki one-byte chunks: assembled with a single copy
+    const big = encodeMessage({ type: 'extended', ext: 1, payload: new Uint8Array(256 * 1024).fill(3) });
+    const out: Message[] = [];
+    for (let i = 0; i < big.length; i++) out.push(...d.push(big.subarray(i, i + 1)));
+    expect(out).toHaveLength(1);
+    expect(out[0]?.type === 'extended' && out[0].payload.every((b) => b === 3)).toBe(true);
     expect(performance.now() - t0).toBeLessThan(5000);
   });
 });
