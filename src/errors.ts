@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'TRACKER' // a tracker answered with a failure
   | 'STORAGE'
   | 'CONFIG'
-  | 'BUSY'; // too many requests in flight
+  | 'BUSY' // too many requests in flight
+  | 'NETWORK'; // a socket-level failure: connection refused or reset, unreachable
 
 export class RingswarmError extends Error {
   readonly code: ErrorCode;
@@ -124,6 +125,15 @@ export class ConfigError extends RingswarmError {
 export class BusyError extends RingswarmError {
   constructor(message: string) {
     super('BUSY', message);
+  }
+}
+
+export class NetworkError extends RingswarmError {
+  /** The system error code when there is one (ECONNREFUSED, ECONNRESET, EPIPE, …). */
+  readonly errno: string | undefined;
+  constructor(message: string, errno?: string, options?: { cause?: unknown }) {
+    super('NETWORK', message, options);
+    this.errno = errno;
   }
 }
 
