@@ -259,8 +259,9 @@ export class Picker {
     let best: number | undefined;
     let bestAvail = Infinity;
     let ties = 0;
-    for (const i of theirs) {
-      if (this.have.has(i) || this.partial.has(i)) continue;
+    // A plain index loop: this scan runs once per started piece and dominates the picker's cost.
+    for (let i = 0; i < theirs.size; i++) {
+      if (!theirs.has(i) || this.have.has(i) || this.partial.has(i)) continue;
       if (this.strategy === 'sequential') return i;
       // Reservoir sampling: a uniform choice among candidates (or among the rarest ones).
       const avail = randomPhase ? 0 : this.availability.count(i);
