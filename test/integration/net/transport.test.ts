@@ -1,6 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { createHash } from 'node:crypto';
-import { AbortedError, FrameTooLargeError, NetworkError } from '../../../src/errors.ts';
+import { spawn } from 'node:child_process';
+import { AbortedError, FrameTooLargeError, NetworkError, TimeoutError } from '../../../src/errors.ts';
 import { dial, listen, type Connection, type TcpListener } from '../../../src/net/transport.ts';
 import { FramedConnection } from '../../../src/net/framed.ts';
 import { encodeFrame } from '../../../src/net/framer.ts';
@@ -70,6 +71,22 @@ describe('TCP transport', () => {
     const e = await dial({ host: '127.0.0.1', port }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(NetworkError);
     expect((e as NetworkError).errno).toBe('ECONNREFUSED');
+  });
+
+  it('dial timeout → TimeoutError (a loopback listener whose accept queue is full)', async () => {
+    // listen(0) and never accept: once the queue holds one connection, Linux drops new SYNs,
+    // so the next connect hangs like one to a dead host.
+    const py = spawn('python3', ['-c', 'import socket,sys\ns=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(0)\nprint(s.getsockname()[1], flush=True); sys.stdin.read()'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    cleanups.push(() => void py.kill());
+    const port = await new Promise<number>((r) => py.stdout.once('data', (d) => r(Number(String(d).trim()))));
+    const first = await dial({ host: '127.0.0.1', port }, { timeoutMs: 2000 }); // fills the queue
+    cleanups.push(() => first.close());
+    const t0 = performance.now();
+    const e = await dial({ host: '127.0.0.1', port }, { timeoutMs: 300 }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
   });
 
   it('abort → AbortedError (pre-aborted and mid-dial)', async () => {
