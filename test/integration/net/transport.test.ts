@@ -159,6 +159,23 @@ describe('TCP transport', () => {
     expect(secs).toBeLessThan(1.6);
   });
 
+  it('pause() holds data until resume(), with nothing lost', async () => {
+    const { l, accepted } = await server();
+    const c = await dial({ host: '127.0.0.1', port: l.port });
+    const s = await accepted;
+    s.pause();
+    const parts: Uint8Array[] = [];
+    s.on('data', (d) => parts.push(d));
+    const closed = new Promise<void>((r) => s.once('close', () => r()));
+    await c.write(pattern(200_000));
+    await c.end();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(parts).toHaveLength(0);
+    s.resume();
+    await closed;
+    expect(sha(Buffer.concat(parts))).toBe(sha(pattern(200_000)));
+  });
+
   it('a throwing data listener closes that connection only', async () => {
     const { l, accepted } = await server();
     const c = await dial({ host: '127.0.0.1', port: l.port });

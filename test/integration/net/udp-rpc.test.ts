@@ -71,6 +71,23 @@ describe('UdpSocket', () => {
     expect(ms).toBeGreaterThan(300);
     expect(ms).toBeLessThan(1000);
   });
+
+  it('receives are paced by the host down throttle, bounded queue drops the excess', async () => {
+    const a = await sock();
+    const b = await sock({ throttle: hostThrottle({ down: 100 * 1024 }), maxQueued: 30 });
+    let n = 0;
+    const t0 = performance.now();
+    let last = 0;
+    b.on('message', () => {
+      n++;
+      last = performance.now() - t0;
+    });
+    for (let i = 0; i < 50; i++) await a.send(new Uint8Array(1000), b.local);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(n + b.dropped).toBe(50);
+    expect(b.dropped).toBeGreaterThan(0);
+    expect(last).toBeGreaterThan(150); // 30+ kB at 100 KiB/s
+  });
 });
 
 describe('UdpRpc', () => {
