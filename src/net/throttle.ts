@@ -40,8 +40,7 @@ export class ThrottleGroup {
   private bucket: TokenBucket;
   private readonly queue: Waiter[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
-  /** Bytes granted so far (for tests and the lab's accounting). */
-  granted = 0;
+  private grantedBytes = 0;
 
   constructor(o: ThrottleOptions) {
     this.clock = o.now ?? (() => performance.now());
@@ -58,6 +57,11 @@ export class ThrottleGroup {
     return this.bucket.unlimited;
   }
 
+  /** Bytes granted so far (for tests and the lab's accounting). */
+  get granted(): number {
+    return this.grantedBytes;
+  }
+
   /** Number of requests waiting for tokens. */
   get waiting(): number {
     return this.queue.length;
@@ -70,12 +74,12 @@ export class ThrottleGroup {
   request(bytes: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(new AbortedError('throttle wait aborted', { cause: signal.reason }));
     if (bytes <= 0 || this.bucket.unlimited) {
-      this.granted += Math.max(0, bytes);
+      this.grantedBytes += Math.max(0, bytes);
       return Promise.resolve();
     }
     // Fast path: nobody queued and enough tokens now.
     if (this.queue.length === 0 && this.bucket.tryTake(bytes, this.clock())) {
-      this.granted += bytes;
+      this.grantedBytes += bytes;
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
@@ -130,7 +134,7 @@ export class ThrottleGroup {
         }, Math.max(1, Math.ceil(ms)));
         return;
       }
-      this.granted += n;
+      this.grantedBytes += n;
       w.remaining -= n;
       this.queue.shift();
       if (w.remaining <= 0) {
