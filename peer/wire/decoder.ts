@@ -63,8 +63,17 @@ export class MessageDecoder {
    * a protocol violation, after which the decoder stays failed (the peer must be dropped).
    */
   push(chunk: Uint8Array): Message[] {
-    if (this.failure) throw this.failure;
     const out: Message[] = [];
+    this.feed(chunk, (m) => out.push(m));
+    return out;
+  }
+
+  /**
+   * Feed bytes, handing each message to `sink` as soon as it is decoded, so the messages before
+   * a violation in the same chunk are still delivered, in order, before the error is thrown.
+   */
+  feed(chunk: Uint8Array, sink: (m: Message) => void): void {
+    if (this.failure) throw this.failure;
     if (this.skipping > 0) {
       const n = Math.min(this.skipping, chunk.length);
       this.skipping -= n;
@@ -75,7 +84,7 @@ export class MessageDecoder {
       this.buffered += chunk.length;
     }
     try {
-      this.drain(out);
+      this.drain(sink);
     } catch (e) {
       this.failure = e as Error;
       this.chunks = [];
@@ -83,17 +92,16 @@ export class MessageDecoder {
       this.buffered = 0;
       throw e;
     }
-    return out;
   }
 
-  private drain(out: Message[]): void {
+  private drain(sink: (m: Message) => void): void {
     for (;;) {
       if (this.bodyLength < 0) {
         if (this.buffered < 4) return;
         const len = this.u32At(0);
         if (len === 0) {
           this.consume(4);
-          out.push({ type: 'keep-alive' });
+          sink({ type: 'keep-alive' });
           continue;
         }
         if (len > this.maxFrame) throw new FrameTooLargeError(len, this.maxFrame);
@@ -102,7 +110,7 @@ export class MessageDecoder {
         const bounds = bodyBounds(id, this.limits, this.maxExtended);
         this.consume(4);
         if (bounds === undefined) {
-          out.push({ type: 'unknown', id, length: len });
+          sink({ type: 'unknown', id, length: len });
           this.skip(len);
           continue;
         }
@@ -113,7 +121,7 @@ export class MessageDecoder {
       if (this.buffered < this.bodyLength) return;
       const body = this.take(this.bodyLength);
       this.bodyLength = -1;
-      out.push(parseBody(body, this.limits));
+      sink(parseBody(body, this.limits));
     }
   }
 

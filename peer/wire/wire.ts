@@ -278,10 +278,9 @@ export class Wire extends EventEmitter<WireEvents> {
         if (rest === undefined || rest.length === 0) return;
         chunk = rest;
       }
-      for (const m of this.decoder.push(chunk)) {
-        if (this.stage !== 'open') return; // a listener closed us
-        this.dispatch(m);
-      }
+      this.decoder.feed(chunk, (m) => {
+        if (this.stage === 'open') this.dispatch(m); // else a listener closed us mid-chunk
+      });
     } catch (e) {
       // Bad input (or a throwing listener) drops this peer, never the process.
       this.close(e instanceof Error ? e : new Error(String(e)));

@@ -150,6 +150,13 @@ describe('hostile input', () => {
     );
   });
 
+  it('feed delivers the messages before a violation in the same chunk, then throws', () => {
+    const got: Message[] = [];
+    const chunk = Buffer.concat([encodeMessage({ type: 'have', index: 1 }), encodeMessage({ type: 'have', index: 9 })]);
+    expect(() => new MessageDecoder({ pieceCount: 4 }).feed(chunk, (m) => got.push(m))).toThrow(WireError);
+    expect(got).toEqual([{ type: 'have', index: 1 }]);
+  });
+
   it('refuses fixed-size messages of the wrong length', () => {
     expect(() => new MessageDecoder().push(frame(2, 0, [0]))).toThrow(FrameTooLargeError);
     expect(() => new MessageDecoder().push(frame(4, 4, [0, 0, 0]))).toThrow(expect.objectContaining({ reason: 'bad-length' }));
