@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import fc from 'fast-check';
 import { writeFile, mkdir, symlink, utimes } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -147,6 +148,22 @@ describe('HttpFileServer + HttpClient on 127.0.0.1', () => {
     expect(statusOf(r.text)).toBe(code);
     expect(r.text).toMatch(/Connection: close/);
     expect(r.closed).toBe(true);
+  });
+
+  it('fuzz: random bytes get a 4xx/5xx or silence, never a crash or a file', async () => {
+    const blobs = fc.sample(
+      fc.oneof(
+        fc.uint8Array({ minLength: 1, maxLength: 3000 }),
+        fc.array(fc.constantFrom('GET ', '/file.bin', ' HTTP/1.1', '\r\n', 'Host: x', 'Range: bytes=', '%2e%2e/', '\x00', ':'), { minLength: 1, maxLength: 12 }).map((a) => new TextEncoder().encode(a.join(''))),
+      ),
+      { numRuns: 40, seed: 7 },
+    );
+    const answers = await Promise.all(blobs.map((b) => raw(b, 300)));
+    for (const a of answers) {
+      if (a.text.length > 0) expect(a.text).toMatch(/^HTTP\/1\.1 (\d{3})/);
+      const code = statusOf(a.text);
+      if (!Number.isNaN(code) && code !== 200 && code !== 206 && code !== 304) expect(code).toBeGreaterThanOrEqual(400);
+    }
   });
 
   it('is still serving after all of the above, from several clients at once', async () => {
