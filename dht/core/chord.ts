@@ -109,7 +109,7 @@ export class ChordCore implements RoutingView {
   }
 
   /** find_successor at this node: found, or the next hops to try (best first). */
-  route(key: Id160, now: number, maxForward = 3): RouteResult {
+  route(key: Id160, now: number, maxForward = 4): RouteResult {
     this.now = now;
     return route(this, key, maxForward);
   }

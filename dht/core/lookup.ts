@@ -13,7 +13,7 @@ import type { RouteResult } from './routing.ts';
 
 export type LookupStep =
   | { type: 'query'; to: NodeRef }
-  | { type: 'done'; owner: NodeRef; hops: number; path: NodeRef[] }
+  | { type: 'done'; owner: NodeRef; backups: NodeRef[]; hops: number; path: NodeRef[] }
   | { type: 'failed'; reason: 'no_candidates' | 'too_many_queries'; hops: number };
 
 export class IterativeLookup {
@@ -31,7 +31,7 @@ export class IterativeLookup {
    */
   constructor(key: Id160, first: RouteResult, private readonly maxQueries = 64) {
     this.key = key;
-    if ('found' in first) this.result = { type: 'done', owner: first.found, hops: 0, path: [] };
+    if ('found' in first) this.result = { type: 'done', owner: first.found, backups: first.backups, hops: 0, path: [] };
     else for (const c of first.forward) this.add(c);
   }
 
@@ -57,7 +57,7 @@ export class IterativeLookup {
     this.inFlight = null;
     this.path.push(from);
     if ('found' in answer) {
-      this.result = { type: 'done', owner: answer.found, hops: this.hops, path: [...this.path] };
+      this.result = { type: 'done', owner: answer.found, backups: answer.backups, hops: this.hops, path: [...this.path] };
       return;
     }
     for (const c of answer.forward) if (inInterval(c.id, from.id, this.key, '()')) this.add(c);

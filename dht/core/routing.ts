@@ -6,7 +6,11 @@ import type { Id160 } from '../../src/naming/id160.ts';
 import { clockwiseDistance, inInterval } from '../../src/naming/id160.ts';
 import type { NodeRef } from './node-ref.ts';
 
-export type RouteResult = { found: NodeRef } | { forward: NodeRef[] };
+/**
+ * `backups` are the live successors after the owner: if the owner turns out to be dead (the
+ * answering node has not noticed yet), the next of them is the key's new owner.
+ */
+export type RouteResult = { found: NodeRef; backups: NodeRef[] } | { forward: NodeRef[] };
 
 export interface RoutingView {
   readonly self: NodeRef;
@@ -48,13 +52,22 @@ export function closestPreceding(view: RoutingView, key: Id160, max: number): No
  * Chord's find_successor step at this node. A key in (self, successor] belongs to the
  * successor; a node alone on the ring owns everything; otherwise forward towards the key.
  */
-export function route(view: RoutingView, key: Id160, maxForward = 3): RouteResult {
+export function route(view: RoutingView, key: Id160, maxForward = 4): RouteResult {
   const succ = firstLiveSuccessor(view);
-  if (succ.id === view.self.id) return { found: view.self };
-  if (key === view.self.id) return { found: view.self };
-  if (inInterval(key, view.self.id, succ.id, '(]')) return { found: succ };
+  if (succ.id === view.self.id || key === view.self.id) return { found: view.self, backups: [] };
+  // The successor list is a contiguous run of the ring: a key inside it is answered here,
+  // even when an earlier entry is dead and we have not noticed yet. Not for the last entry
+  // (past the first): it would come with no backup, so the lookup goes on to a node nearer it.
+  const live = view.successors.filter((s) => !view.isSuspect(s.id));
+  let prev = view.self.id;
+  for (let k = 0; k < live.length && (k === 0 || k < live.length - 1); k++) {
+    const s = live[k]!;
+    if (inInterval(key, prev, s.id, '(]')) return { found: s, backups: live.slice(k + 1) };
+    prev = s.id;
+  }
   const forward = closestPreceding(view, key, maxForward);
-  // Nothing closer than self is known (only possible with a stale view): the successor is the
-  // best next hop, it is strictly past self.
-  return forward.length > 0 ? { forward } : { forward: [succ] };
+  // The successor always goes last: it is strictly past self, so it still makes progress when
+  // every better hop turns out to be dead (or when the view is too stale to know any).
+  if (!forward.some((n) => n.id === succ.id)) forward.push(succ);
+  return { forward };
 }

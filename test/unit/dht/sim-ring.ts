@@ -124,9 +124,21 @@ export class SimRing {
     return this.drive(this.core(origin), new IterativeLookup(origin, { forward: [via] }));
   }
 
+  /**
+   * Like the network shell: the lookup's owner is used if it answers, else the first live
+   * backup (the answering node had not noticed the owner's death yet).
+   */
   private drive(o: ChordCore, l: IterativeLookup): LookupStep {
     for (;;) {
       const step = l.next();
+      if (step.type === 'done') {
+        const owners = [step.owner, ...step.backups];
+        for (const c of owners) {
+          if (this.alive.has(c.id)) return { ...step, owner: c };
+          o.onUnreachable(c, this.now);
+        }
+        return { type: 'failed', reason: 'no_candidates', hops: step.hops };
+      }
       if (step.type !== 'query') return step;
       this.messages++;
       if (this.alive.has(step.to.id)) l.onAnswer(step.to, this.core(step.to.id).route(l.key, this.now));
