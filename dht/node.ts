@@ -1,0 +1,350 @@
+/**
+ * A Chord DHT node on the network: carries out the pure ChordCore's actions over src/net's
+ * UdpRpc, runs the maintenance timers (stabilize, fix_fingers, check_predecessor, record
+ * expiry), and offers iterative lookups, put/get with replication, and announce/getPeers.
+ * Requests are answered in rpc/handler.ts.
+ */
+import { EventEmitter } from 'node:events';
+import type { ChordAction, ChordOptions, ChordSnapshot } from './core/chord.ts';
+import { ChordCore } from './core/chord.ts';
+import type { NodeRef } from './core/node-ref.ts';
+import { sameNode } from './core/node-ref.ts';
+import { IterativeLookup } from './core/lookup.ts';
+import type { DhtRequest, DhtResponse } from './rpc/messages.ts';
+import { dhtCodec } from './rpc/codec.ts';
+import { handleRequest } from './rpc/handler.ts';
+import { RecordStore } from './record-store.ts';
+import type { Id160 } from '../src/naming/id160.ts';
+import { randomId } from '../src/naming/id160.ts';
+import type { Endpoint } from '../src/naming/endpoint.ts';
+import { ClosedError, ProtocolError, TimeoutError, throwIfAborted } from '../src/errors.ts';
+import { UdpRpc } from '../src/net/udp-rpc.ts';
+import type { UdpSocket } from '../src/net/udp.ts';
+import { bindUdp } from '../src/net/udp.ts';
+
+export interface DhtNodeOptions extends Partial<ChordOptions> {
+  id?: Id160;
+  host?: string;
+  port?: number;
+  /** Level directory for records; memory-only when absent. */
+  db?: string;
+  stabilizeMs?: number;
+  fixFingersMs?: number;
+  checkPredecessorMs?: number;
+  /** Per-attempt RPC timeout and attempts: a dead node costs rpcTimeoutMs · (2^attempts − 1). */
+  rpcTimeoutMs?: number;
+  rpcAttempts?: number;
+  /** Copies of each record: the owner plus replicas − 1 successors. */
+  replicas?: number;
+  now?: () => number;
+}
+
+export interface LookupResult {
+  owner: NodeRef;
+  backups: NodeRef[];
+  hops: number;
+}
+
+export interface DhtNodeEvents {
+  joined: [];
+  error: [err: unknown];
+}
+
+export class DhtNode extends EventEmitter<DhtNodeEvents> {
+  readonly options: Required<Omit<DhtNodeOptions, 'id' | 'db' | 'successorListLength' | 'suspectTtlMs'>> & Pick<DhtNodeOptions, 'db'>;
+  core!: ChordCore;
+  rpc!: UdpRpc<DhtRequest, DhtResponse>;
+  readonly records: RecordStore;
+  private socket: UdpSocket | undefined;
+  private timers: ReturnType<typeof setInterval>[] = [];
+  private readonly busy = new Set<string>();
+  private readonly ac = new AbortController();
+  private state: 'new' | 'started' | 'stopped' = 'new';
+  private readonly wantedId: Id160;
+  private readonly chordOptions: Partial<ChordOptions>;
+
+  constructor(options: DhtNodeOptions = {}) {
+    super();
+    this.wantedId = options.id ?? randomId();
+    this.chordOptions = { successorListLength: options.successorListLength ?? 8, suspectTtlMs: options.suspectTtlMs ?? 30_000 };
+    this.options = {
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 0,
+      db: options.db,
+      stabilizeMs: options.stabilizeMs ?? 1000,
+      fixFingersMs: options.fixFingersMs ?? 500,
+      checkPredecessorMs: options.checkPredecessorMs ?? 2000,
+      rpcTimeoutMs: options.rpcTimeoutMs ?? 500,
+      rpcAttempts: options.rpcAttempts ?? 2,
+      replicas: options.replicas ?? 3,
+      now: options.now ?? Date.now,
+    };
+    this.records = new RecordStore(options.db);
+  }
+
+  get self(): NodeRef {
+    return this.core.self;
+  }
+
+  get isRunning(): boolean {
+    return this.state === 'started';
+  }
+
+  get now(): number {
+    return this.options.now();
+  }
+
+  /** Bind, load records, then create a ring (no bootstrap) or join one. Idempotent. */
+  async start(bootstrap?: Endpoint, signal?: AbortSignal): Promise<void> {
+    if (this.state !== 'new') return;
+    this.state = 'started';
+    await this.records.open(this.now);
+    this.socket = await bindUdp({ host: this.options.host, port: this.options.port });
+    this.core = new ChordCore({ id: this.wantedId, ...this.socket.local }, this.chordOptions);
+    this.rpc = new UdpRpc<DhtRequest, DhtResponse>({
+      socket: this.socket,
+      codec: dhtCodec(),
+      handler: (req, from) => handleRequest(this, req, from),
+      baseTimeoutMs: this.options.rpcTimeoutMs,
+      attempts: this.options.rpcAttempts,
+    });
+    this.core.create();
+    if (bootstrap) await this.join(bootstrap, signal);
+    const every = (ms: number, name: string, f: () => Promise<void>): void => {
+      const t = setInterval(() => void this.exclusive(name, f), ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(this.options.stabilizeMs, 'stabilize', () => this.run(this.core.stabilize(this.now)));
+    every(this.options.fixFingersMs, 'fingers', () => this.run(this.core.fixFingers(this.now)));
+    every(this.options.checkPredecessorMs, 'pred', () => this.run(this.core.checkPredecessor(this.now)));
+    every(Math.max(1000, this.options.stabilizeMs * 5), 'expire', async () => void (await this.records.expire(this.now)));
+  }
+
+  /** Join through any node: learn its id with a ping, then look up our own successor via it. */
+  async join(bootstrap: Endpoint, signal?: AbortSignal): Promise<void> {
+    const pong = await this.request(bootstrap, { t: 'ping', from: null }, signal);
+    if (pong.t !== 'pong') throw new ProtocolError('bootstrap did not answer ping with pong');
+    const via: NodeRef = { id: pong.id, host: bootstrap.host, port: bootstrap.port };
+    this.core.join(via, this.now);
+    const r = await this.lookup(this.self.id, signal, via);
+    await this.run(this.core.onJoinFound(r.owner, this.now), signal);
+    this.emit('joined');
+  }
+
+  /** Graceful leave: hand our records to the successor and tell both neighbours, then stop. */
+  async leave(signal?: AbortSignal): Promise<void> {
+    if (this.state !== 'started') return;
+    const succ = this.core.successor;
+    if (succ.id !== this.self.id) {
+      await Promise.allSettled(
+        this.records.table.all(this.now).map((e) => this.putTo(succ, e.key, e.value, e.expiresAt - this.now, false, signal)),
+      );
+    }
+    await Promise.allSettled(this.core.leave().map((a) => this.act(a, signal)));
+    await this.stop();
+  }
+
+  /** Stop timers and close the socket and database (an abrupt departure). Idempotent. */
+  async stop(): Promise<void> {
+    if (this.state !== 'started') {
+      this.state = 'stopped';
+      return;
+    }
+    this.state = 'stopped';
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.ac.abort(new ClosedError('DHT node stopped'));
+    this.rpc.close();
+    await this.socket?.close();
+    await this.records.close();
+  }
+
+  snapshot(): ChordSnapshot {
+    return this.core.snapshot();
+  }
+
+  /** Iterative lookup of successor(key), routing around nodes that do not answer. */
+  async lookup(key: Id160, signal?: AbortSignal, via?: NodeRef): Promise<LookupResult> {
+    const l = new IterativeLookup(key, via ? { forward: [via] } : this.core.route(key, this.now));
+    for (;;) {
+      throwIfAborted(signal);
+      const step = l.next();
+      if (step.type === 'done') return { owner: step.owner, backups: step.backups, hops: step.hops };
+      if (step.type === 'failed') throw new TimeoutError(`lookup of ${key.toString(16)} failed: ${step.reason}`);
+      if (step.to.id === this.self.id) {
+        l.onAnswer(step.to, this.core.route(key, this.now));
+        continue;
+      }
+      try {
+        const res = await this.request(step.to, { t: 'find', from: this.fromId(), key }, signal);
+        if (res.t !== 'route') throw new ProtocolError('expected a route answer');
+        this.core.heardFrom(step.to, this.now);
+        l.onAnswer(step.to, 'found' in res ? { found: res.found, backups: res.backups } : { forward: res.forward });
+      } catch (e) {
+        if (signal?.aborted) throw e;
+        l.onUnreachable(step.to);
+        if (!via) void this.run(this.core.onUnreachable(step.to, this.now));
+      }
+    }
+  }
+
+  /** Store value under key on its owner, which replicates it on its successors. */
+  async put(key: Id160, value: Uint8Array, ttlMs: number, signal?: AbortSignal): Promise<NodeRef> {
+    return this.onOwner(key, signal, (n) => this.putTo(n, key, value, ttlMs, false, signal));
+  }
+
+  async get(key: Id160, signal?: AbortSignal): Promise<Uint8Array[]> {
+    let out: Uint8Array[] = [];
+    await this.onOwner(key, signal, async (n) => {
+      if (n.id === this.self.id) return void (out = this.records.get(key, this.now));
+      const res = await this.request(n, { t: 'get', from: this.fromId(), key }, signal);
+      if (res.t !== 'values') throw new ProtocolError('expected values');
+      out = res.values;
+    });
+    return out;
+  }
+
+  /** Announce that a peer for infohash listens on `port` at our address (as seen by the owner). */
+  async announce(infohash: Id160, port: number, ttlMs = 30 * 60_000, signal?: AbortSignal): Promise<void> {
+    await this.onOwner(infohash, signal, async (n) => {
+      const res = await this.request(n, { t: 'announce', from: this.fromId(), infohash, port, ttlMs }, signal);
+      if (res.t !== 'ok') throw new ProtocolError('announce refused');
+    });
+  }
+
+  async getPeers(infohash: Id160, signal?: AbortSignal): Promise<Endpoint[]> {
+    let out: Endpoint[] = [];
+    await this.onOwner(infohash, signal, async (n) => {
+      const res = await this.request(n, { t: 'get_peers', from: this.fromId(), infohash }, signal);
+      if (res.t !== 'peers') throw new ProtocolError('expected peers');
+      out = res.peers;
+    });
+    return out;
+  }
+
+  // ── internals ───────────────────────────────────────────────────────────────────────────
+
+  /** Our id when we are a ring member the receiver may learn from, else null. */
+  fromId(): Id160 {
+    return this.self.id;
+  }
+
+  request(to: Endpoint, req: DhtRequest, signal?: AbortSignal): Promise<DhtResponse> {
+    const s = signal ? AbortSignal.any([signal, this.ac.signal]) : this.ac.signal;
+    return this.rpc.request({ host: to.host, port: to.port }, req, { signal: s });
+  }
+
+  async putTo(n: NodeRef, key: Id160, value: Uint8Array, ttlMs: number, replica: boolean, signal?: AbortSignal): Promise<void> {
+    if (ttlMs <= 0) return;
+    if (n.id === this.self.id) {
+      await this.storeLocal(key, value, this.now + ttlMs, replica);
+      return;
+    }
+    const res = await this.request(n, { t: 'put', from: this.fromId(), key, value, ttlMs: Math.round(ttlMs), replica }, signal);
+    if (res.t !== 'ok') throw new ProtocolError(`put refused by ${n.host}:${n.port}`);
+  }
+
+  /** Keep a record; as its owner, copy it to the next replicas − 1 successors. */
+  async storeLocal(key: Id160, value: Uint8Array, expiresAt: number, replica: boolean): Promise<boolean> {
+    const ok = await this.records.put(key, value, expiresAt);
+    if (ok && !replica) this.replicate([{ key, value, expiresAt }]);
+    return ok;
+  }
+
+  replicate(entries: { key: Id160; value: Uint8Array; expiresAt: number }[], to?: NodeRef[]): void {
+    const targets = to ?? this.core.neighbors().successors.slice(0, this.options.replicas - 1);
+    for (const t of targets) {
+      for (const e of entries) {
+        this.putTo(t, e.key, e.value, e.expiresAt - this.now, true).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Find key's owner and run f on it; if it does not answer, on the next backups in turn. */
+  private async onOwner<T>(key: Id160, signal: AbortSignal | undefined, f: (n: NodeRef) => Promise<T>): Promise<NodeRef> {
+    const r = await this.lookup(key, signal);
+    let lastError: unknown;
+    for (const n of [r.owner, ...r.backups]) {
+      try {
+        await f(n);
+        return n;
+      } catch (e) {
+        if (signal?.aborted) throw e;
+        lastError = e;
+        void this.run(this.core.onUnreachable(n, this.now));
+      }
+    }
+    throw lastError ?? new TimeoutError('no owner answered');
+  }
+
+  private async exclusive(name: string, f: () => Promise<void>): Promise<void> {
+    if (this.busy.has(name) || this.state !== 'started') return;
+    this.busy.add(name);
+    try {
+      await f();
+    } catch (e) {
+      if (this.state === 'started' && this.listenerCount('error') > 0) this.emit('error', e);
+    } finally {
+      this.busy.delete(name);
+    }
+  }
+
+  /** Carry out actions, feeding results back into the core, until none are left. */
+  async run(actions: ChordAction[], signal?: AbortSignal): Promise<void> {
+    for (const a of actions) {
+      if (this.state !== 'started') return;
+      await this.act(a, signal);
+    }
+  }
+
+  private async act(a: ChordAction, signal?: AbortSignal): Promise<void> {
+    const core = this.core;
+    const fail = (to: NodeRef): Promise<void> => this.run(core.onUnreachable(to, this.now), signal);
+    switch (a.type) {
+      case 'get_neighbors': {
+        let res: DhtResponse;
+        try {
+          res = await this.request(a.to, { t: 'neighbors', from: this.fromId() }, signal);
+        } catch {
+          return fail(a.to);
+        }
+        if (res.t !== 'neighbors') return fail(a.to);
+        return this.run(core.onNeighbors(a.to, { predecessor: res.predecessor, successors: res.successors }, a.reason, this.now), signal);
+      }
+      case 'notify':
+      case 'ping':
+        try {
+          await this.request(a.to, a.type === 'notify' ? { t: 'notify', from: this.self.id } : { t: 'ping', from: this.fromId() }, signal);
+          core.heardFrom(a.to, this.now);
+        } catch {
+          return fail(a.to);
+        }
+        return;
+      case 'find_successor': {
+        const r = await this.lookup(a.key, signal, a.via ?? undefined).catch(() => null);
+        if (!r) return;
+        if (a.reason === 'join') return this.run(core.onJoinFound(r.owner, this.now), signal);
+        core.onFingerFound(a.finger, r.owner, this.now);
+        return;
+      }
+      case 'leave':
+        await this.request(a.to, { t: 'leave', from: this.self.id, predecessor: a.predecessor, successors: a.successors }, signal).catch(() => undefined);
+        return;
+      case 'predecessor_changed':
+        // A new, closer predecessor now owns (previous, current]: hand those records over
+        // (we keep our copies as replicas).
+        if (a.current && a.previous && !sameNode(a.current, this.self)) {
+          const moved = this.records.table.inRange(a.previous.id, a.current.id, this.now);
+          this.replicate(moved.map((e) => ({ ...e })), [a.current]);
+        }
+        return;
+      case 'successors_changed': {
+        // New successors get copies of the records we own.
+        const owned = this.records.table.all(this.now).filter((e) => core.owns(e.key));
+        if (owned.length > 0) this.replicate(owned);
+        return;
+      }
+    }
+  }
+}
