@@ -1,0 +1,36 @@
+/**
+ * What both front ends share: the swarm table, the clock and write-through persistence.
+ * An announce resolves only after its state changes are in the store (see store.ts).
+ */
+import type { AnnounceRequest, AnnounceResult, ScrapeEntry, SwarmTable } from './swarm.ts';
+import type { TrackerStore } from './store.ts';
+
+export class TrackerCore {
+  constructor(
+    readonly table: SwarmTable,
+    private readonly store: TrackerStore | undefined,
+    readonly now: () => number = Date.now,
+  ) {}
+
+  async announce(req: AnnounceRequest): Promise<AnnounceResult> {
+    const result = this.table.announce(req, this.now());
+    await this.persist();
+    return result;
+  }
+
+  scrape(infoHashHex: string): ScrapeEntry {
+    return this.table.scrape(infoHashHex);
+  }
+
+  /** Expire silent peers and persist the removals. */
+  async prune(): Promise<number> {
+    const n = this.table.prune(this.now());
+    await this.persist();
+    return n;
+  }
+
+  private async persist(): Promise<void> {
+    const changes = this.table.drainChanges();
+    if (this.store && changes.length > 0) await this.store.apply(changes);
+  }
+}
