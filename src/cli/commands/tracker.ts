@@ -1,0 +1,73 @@
+/**
+ * `ringswarm tracker [--port 6969] [--host 0.0.0.0] [--db DIR] [--interval S]`: the HTTP + UDP
+ * tracker on one port number. Prints its announce URLs; Ctrl-C / SIGTERM close the sockets and
+ * flush the last batch to the db before exiting (and a SIGKILL loses nothing that was answered,
+ * see tracker/store.ts).
+ */
+import type { Command } from 'commander';
+import { ConfigError } from '../../errors.ts';
+import { TrackerServer } from '../../../tracker/server.ts';
+
+export interface TrackerCliOptions {
+  port?: string;
+  host?: string;
+  db?: string;
+  interval?: string;
+  trustIp?: boolean;
+}
+
+interface TrackerIO {
+  out: (s: string) => void;
+}
+
+const defaultIO: TrackerIO = { out: (s) => void process.stdout.write(s) };
+
+function intFlag(v: string | undefined, name: string, def: number, min: number, max: number): number {
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min || n > max) throw new ConfigError(`${name} must be ${min}–${max}, got "${v}"`);
+  return n;
+}
+
+/** Starts the tracker; split from the command so tests can run it on port 0 and stop it. */
+export async function startTracker(opts: TrackerCliOptions, io: TrackerIO = defaultIO): Promise<TrackerServer> {
+  const server = new TrackerServer(
+    {},
+    {
+      host: opts.host ?? '0.0.0.0',
+      port: intFlag(opts.port, '--port', 6969, 0, 65535),
+      dbDir: opts.db,
+      interval: intFlag(opts.interval, '--interval', 1800, 1, 86_400),
+      http: { trustIpParam: opts.trustIp ?? false },
+    },
+  );
+  await server.start();
+  const urls = server.announceUrls;
+  io.out(`tracker listening (${opts.db ? `db ${opts.db}` : 'in memory, no --db'}); Ctrl-C to stop\n`);
+  io.out(`announce ${urls.http}\nannounce ${urls.udp}\n`);
+  return server;
+}
+
+export function registerTracker(program: Command, io?: TrackerIO): Command {
+  return program
+    .command('tracker')
+    .description('run a BitTorrent tracker: HTTP and UDP announce/scrape on one port, stats page at /')
+    .option('--port <port>', 'TCP and UDP port (0 = any free port)', '6969')
+    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .option('--db <dir>', 'level db directory; swarms survive restarts')
+    .option('--interval <seconds>', 'announce interval asked of clients', '1800')
+    .option('--trust-ip', 'believe the ip= announce parameter (labs, proxies)')
+    .action(async (opts: TrackerCliOptions) => {
+      const server = await startTracker(opts, io ?? defaultIO);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await server.stop();
+    });
+}
