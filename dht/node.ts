@@ -17,7 +17,7 @@ import { RecordStore } from './record-store.ts';
 import type { Id160 } from '../src/naming/id160.ts';
 import { randomId } from '../src/naming/id160.ts';
 import type { Endpoint } from '../src/naming/endpoint.ts';
-import { ClosedError, ProtocolError, TimeoutError, throwIfAborted } from '../src/errors.ts';
+import { ClosedError, ConfigError, ProtocolError, TimeoutError, throwIfAborted } from '../src/errors.ts';
 import { UdpRpc } from '../src/net/udp-rpc.ts';
 import type { UdpSocket } from '../src/net/udp.ts';
 import { bindUdp } from '../src/net/udp.ts';
@@ -36,6 +36,11 @@ export interface DhtNodeOptions extends Partial<ChordOptions> {
   rpcAttempts?: number;
   /** Copies of each record: the owner plus replicas − 1 successors. */
   replicas?: number;
+  /**
+   * Client mode (CLI put/get/lookup): talk to the ring through the bootstrap node without
+   * joining it; no timers, and requests carry no sender id so nobody routes to us.
+   */
+  client?: boolean;
   now?: () => number;
 }
 
@@ -62,6 +67,8 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   private state: 'new' | 'started' | 'stopped' = 'new';
   private readonly wantedId: Id160;
   private readonly chordOptions: Partial<ChordOptions>;
+  /** Client mode: the ring member all lookups start from. */
+  private entry: NodeRef | undefined;
 
   constructor(options: DhtNodeOptions = {}) {
     super();
@@ -77,6 +84,7 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
       rpcTimeoutMs: options.rpcTimeoutMs ?? 500,
       rpcAttempts: options.rpcAttempts ?? 2,
       replicas: options.replicas ?? 3,
+      client: options.client ?? false,
       now: options.now ?? Date.now,
     };
     this.records = new RecordStore(options.db);
@@ -109,6 +117,11 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
       attempts: this.options.rpcAttempts,
     });
     this.core.create();
+    if (this.options.client) {
+      if (!bootstrap) throw new ConfigError('client mode needs a bootstrap node');
+      this.entry = await this.identify(bootstrap, signal);
+      return;
+    }
     if (bootstrap) await this.join(bootstrap, signal);
     const every = (ms: number, name: string, f: () => Promise<void>): void => {
       const t = setInterval(() => void this.exclusive(name, f), ms);
@@ -123,13 +136,25 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
 
   /** Join through any node: learn its id with a ping, then look up our own successor via it. */
   async join(bootstrap: Endpoint, signal?: AbortSignal): Promise<void> {
-    const pong = await this.request(bootstrap, { t: 'ping', from: null }, signal);
-    if (pong.t !== 'pong') throw new ProtocolError('bootstrap did not answer ping with pong');
-    const via: NodeRef = { id: pong.id, host: bootstrap.host, port: bootstrap.port };
+    const via = await this.identify(bootstrap, signal);
     this.core.join(via, this.now);
     const r = await this.lookup(this.self.id, signal, via);
     await this.run(this.core.onJoinFound(r.owner, this.now), signal);
     this.emit('joined');
+  }
+
+  /** A node's id, learnt with a ping. */
+  async identify(at: Endpoint, signal?: AbortSignal): Promise<NodeRef> {
+    const pong = await this.request(at, { t: 'ping', from: null }, signal);
+    if (pong.t !== 'pong') throw new ProtocolError(`${at.host}:${at.port} did not answer ping with pong`);
+    return { id: pong.id, host: at.host, port: at.port };
+  }
+
+  /** Ask any node for its predecessor and successor list (the CLI's `dht ring`). */
+  async neighborsOf(at: Endpoint, signal?: AbortSignal): Promise<{ predecessor: NodeRef | null; successors: NodeRef[] }> {
+    const res = await this.request(at, { t: 'neighbors', from: null }, signal);
+    if (res.t !== 'neighbors') throw new ProtocolError('expected neighbors');
+    return { predecessor: res.predecessor, successors: res.successors };
   }
 
   /** Graceful leave: hand our records to the successor and tell both neighbours, then stop. */
@@ -165,7 +190,7 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   }
 
   /** Iterative lookup of successor(key), routing around nodes that do not answer. */
-  async lookup(key: Id160, signal?: AbortSignal, via?: NodeRef): Promise<LookupResult> {
+  async lookup(key: Id160, signal?: AbortSignal, via: NodeRef | undefined = this.entry): Promise<LookupResult> {
     const l = new IterativeLookup(key, via ? { forward: [via] } : this.core.route(key, this.now));
     for (;;) {
       throwIfAborted(signal);
@@ -226,8 +251,8 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   // ── internals ───────────────────────────────────────────────────────────────────────────
 
   /** Our id when we are a ring member the receiver may learn from, else null. */
-  fromId(): Id160 {
-    return this.self.id;
+  fromId(): Id160 | null {
+    return this.options.client ? null : this.self.id;
   }
 
   request(to: Endpoint, req: DhtRequest, signal?: AbortSignal): Promise<DhtResponse> {
