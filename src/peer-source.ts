@@ -29,6 +29,9 @@ export interface PeerSource {
   stop(): Promise<void>;
   /** The download just completed (tracker `completed` event); optional for sources without one. */
   completed?(): void;
-  on<K extends keyof PeerSourceEvents>(event: K, listener: (...args: PeerSourceEvents[K]) => void): unknown;
-  off<K extends keyof PeerSourceEvents>(event: K, listener: (...args: PeerSourceEvents[K]) => void): unknown;
+  // Spelled per event (not generic over the map) so sources may emit extra events of their own.
+  on(event: 'peers', listener: (peers: Endpoint[]) => void): unknown;
+  on(event: 'warning', listener: (error: Error) => void): unknown;
+  off(event: 'peers', listener: (peers: Endpoint[]) => void): unknown;
+  off(event: 'warning', listener: (error: Error) => void): unknown;
 }
