@@ -161,7 +161,12 @@ export class SwarmTable {
 
     if (req.event === 'stopped') {
       const p = swarm?.byId.get(req.peerId);
-      if (swarm && p) this.drop(req.infoHash, swarm, p);
+      if (swarm && p) {
+        // Clients that stop right after finishing (aria2 with --seed-time=0) never send
+        // `completed`; a leecher that leaves with nothing left still finished a download.
+        if (seed && !p.seed) this.countCompleted(req.infoHash, swarm, p);
+        this.drop(req.infoHash, swarm, p);
+      }
       return { peers: [], complete: swarm?.seeds.length ?? 0, incomplete: swarm?.leechers.length ?? 0, interval, minInterval };
     }
 
@@ -178,6 +183,8 @@ export class SwarmTable {
     }
 
     let changed = false;
+    // A known leecher now reporting left=0 finished here, `completed` event or not.
+    if (p && !p.seed && seed) changed = this.countCompleted(req.infoHash, swarm, p) || changed;
     if (!p) {
       p = { peerId: req.peerId, host: req.host, port: req.port, seed, counted: false, lastSeen: now, slot: 0 };
       swarm.add(p);
@@ -191,12 +198,7 @@ export class SwarmTable {
       changed = true;
     }
     p.lastSeen = now;
-    if (req.event === 'completed' && !p.counted) {
-      p.counted = true;
-      swarm.downloaded++;
-      changed = true;
-      this.changes.push({ kind: 'downloaded', infoHash: req.infoHash, downloaded: swarm.downloaded });
-    }
+    if (req.event === 'completed') changed = this.countCompleted(req.infoHash, swarm, p) || changed;
     if (changed) this.changes.push({ kind: 'put', infoHash: req.infoHash, peer: stored(p) });
 
     const want = Math.max(0, Math.min(req.numwant, this.options.maxNumwant));
@@ -234,6 +236,15 @@ export class SwarmTable {
       [out[i], out[j]] = [out[j] as PeerInfo, out[i] as PeerInfo];
     }
     return out;
+  }
+
+  /** Count one finished download per peer (whichever signal arrives first). */
+  private countCompleted(infoHash: string, swarm: Swarm, p: Peer): boolean {
+    if (p.counted) return false;
+    p.counted = true;
+    swarm.downloaded++;
+    this.changes.push({ kind: 'downloaded', infoHash, downloaded: swarm.downloaded });
+    return true;
   }
 
   private drop(infoHash: string, swarm: Swarm, p: Peer): void {

@@ -48,6 +48,15 @@ describe('SwarmTable.announce', () => {
     expect(t.scrape(IH)).toEqual({ complete: 1, incomplete: 0, downloaded: 1 });
   });
 
+  it('a leecher that stops with left=0 and no completed event still counts (aria2 --seed-time=0)', () => {
+    const t = new SwarmTable(seededRandom(4));
+    t.announce(req(1), 0);
+    t.announce(req(1, { left: 0n, event: 'stopped' }), 1);
+    expect(t.scrape(IH)).toEqual({ complete: 0, incomplete: 0, downloaded: 1 });
+    t.announce(req(2, { left: 0n }), 2); // a seed from the start downloaded nothing here
+    expect(t.scrape(IH).downloaded).toBe(1);
+  });
+
   it('stopped removes the peer and returns no peers', () => {
     const t = new SwarmTable(seededRandom(5));
     t.announce(req(1), 0);
