@@ -8,8 +8,8 @@ const cols: Column<PeerView>[] = [
   { title: 'Client', width: 10, flex: 1, drop: 3, cell: (p) => p.client || '?' },
   { title: 'Flags', width: 6, cell: (p) => p.flags },
   { title: 'Done', width: 6, align: 'right', cell: (p) => formatPercent(p.progress) },
-  { title: 'Down', width: 11, align: 'right', cell: (p) => formatRate(p.downRate) },
-  { title: 'Up', width: 11, align: 'right', cell: (p) => formatRate(p.upRate) },
+  { title: 'Down', width: 10, align: 'right', cell: (p) => formatRate(p.downRate) },
+  { title: 'Up', width: 10, align: 'right', cell: (p) => formatRate(p.upRate) },
 ];
 
 /** Order: by combined rate, then address, so rows do not jump around when rates tie at zero. */

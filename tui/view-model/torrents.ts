@@ -12,13 +12,13 @@ const STATE_LABEL: Record<string, string> = {
 };
 
 const cols: Column<TorrentView>[] = [
-  { title: 'Name', width: 12, flex: 1, cell: (t) => t.name },
+  { title: 'Name', width: 20, flex: 1, cell: (t) => t.name },
   { title: 'Size', width: 9, align: 'right', drop: 4, cell: (t) => formatBytes(t.size) },
   { title: 'Progress', width: 8, flex: 0, drop: 6, cell: (t) => progressBar(t.progress, 8) },
   { title: 'Done', width: 6, align: 'right', cell: (t) => formatPercent(t.progress) },
   { title: 'State', width: 8, cell: (t) => STATE_LABEL[t.state] ?? String(t.state) },
-  { title: 'Down', width: 11, align: 'right', cell: (t) => formatRate(t.downRate) },
-  { title: 'Up', width: 11, align: 'right', cell: (t) => formatRate(t.upRate) },
+  { title: 'Down', width: 10, align: 'right', cell: (t) => formatRate(t.downRate) },
+  { title: 'Up', width: 10, align: 'right', cell: (t) => formatRate(t.upRate) },
   { title: 'Ratio', width: 5, align: 'right', drop: 5, cell: (t) => formatRatio(t.ratio) },
   { title: 'Peers', width: 5, align: 'right', drop: 2, cell: (t) => String(t.peers) },
   { title: 'Seeds', width: 5, align: 'right', drop: 1, cell: (t) => String(t.seeds) },
