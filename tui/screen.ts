@@ -59,6 +59,10 @@ function paneContent(p: PaneFrame): string {
  * is restored before it resolves.
  */
 export function openTui(source: SnapshotSource, o: OpenTuiOptions = {}): Promise<void> {
+  // In a UTF-8 locale, draw boxes with Unicode rather than the terminal's line-drawing
+  // charset, which tmux and screen garble (lqqk borders, '·' shown as '~').
+  const locale = `${process.env.LC_ALL ?? ''}:${process.env.LC_CTYPE ?? ''}:${process.env.LANG ?? ''}`;
+  if (process.env.NCURSES_NO_UTF8_ACS === undefined && /utf-?8/i.test(locale)) process.env.NCURSES_NO_UTF8_ACS = '1';
   const screen = blessed.screen({
     smartCSR: true,
     fullUnicode: true,

@@ -1,12 +1,15 @@
 /**
  * A control server fed by a scripted sequence of snapshots, for driving the TUI in tmux.
- * Usage: node --import tsx test/helpers/tui-scripted-server.ts SOCKET_PATH
+ * Usage: node --import tsx test/helpers/tui-scripted-server.ts SOCKET_PATH|auto
+ * ('auto': the default path under $XDG_RUNTIME_DIR, as a real process would use).
  * Prints "ready" once listening; each line "next" on stdin advances one stage and prints
  * "stage N". Stages: 0 peer chokes us (flag d), no pieces; 1 peer unchokes us (D), half the
- * pieces; 2 all pieces, seeding. Exits when stdin closes.
+ * pieces; 2 all pieces, seeding, and ring node 3 has left (gone from the successor list).
+ * The process calls itself a demo so it also has tracker, ring and lab sections. Commands are
+ * accepted and echoed as "cmd {json}". Exits when stdin closes.
  */
 import { ControlServer } from '../../src/control/server.ts';
-import { bitsFrom, peerFlags, type PeerView, type SnapshotBody, type TorrentView } from '../../src/control/snapshot.ts';
+import { bitsFrom, compactFingers, peerFlags, type PeerView, type SnapshotBody, type TorrentView } from '../../src/control/snapshot.ts';
 
 const path = process.argv[2];
 if (!path) throw new Error('usage: tui-scripted-server.ts SOCKET_PATH');
@@ -40,12 +43,34 @@ function body(): SnapshotBody {
     peerList: [seeder, leecher],
     history: { intervalMs: 1000, down: [0, 0, 1, 2, 4, 8].map((x) => x * 262144 * stage), up: [0, 1, 0, 1].map((x) => x * 51200) },
   };
-  return { process: { kind: 'client', pid: process.pid, started }, torrents: [t] };
+  const node = (n: number) => ({ id: String(n).repeat(40), endpoint: `127.0.0.1:${7000 + n}` });
+  const successors = stage === 2 ? [node(2), node(4)] : [node(2), node(3), node(4)];
+  const fingers = compactFingers(Array.from({ length: 160 }, (_, i) => (i < 150 ? node(2) : i < 158 ? node(stage === 2 ? 4 : 3) : node(4))));
+  return {
+    process: { kind: 'demo', pid: process.pid, started },
+    torrents: [t],
+    tracker: {
+      endpoint: 'http://127.0.0.1:6969/announce',
+      announcesPerSec: 1.5,
+      swarms: [{ infoHash: 'ab'.repeat(20), seeds: stage === 2 ? 2 : 1, leechers: stage === 2 ? 0 : 1, completed: stage === 2 ? 1 : 0, announcesPerSec: 1.5 }],
+    },
+    ring: { id: '1'.repeat(40), endpoint: '127.0.0.1:7001', predecessor: node(4), successors, fingers, records: 7, lookupsPerSec: 2, meanHops: 1.5 },
+    lab: {
+      scenario: 'scripted n=2',
+      elapsedMs: 3000 + stage * 1000,
+      boundMs: 4000,
+      peers: [
+        { name: 'peer-1', progress: stage === 0 ? 0.25 : 1, doneMs: stage === 0 ? null : 3500 },
+        { name: 'peer-2', progress: stage * 0.5, doneMs: stage === 2 ? 4800 : null },
+      ],
+    },
+  };
 }
 
-const server = new ControlServer({ snapshot: body, handle: () => undefined }, { kind: 'client', path, intervalMs: 100 });
+const handle = (cmd: unknown): void => void process.stdout.write(`cmd ${JSON.stringify(cmd)}\n`);
+const server = new ControlServer({ snapshot: body, handle }, { kind: 'demo', ...(path === 'auto' ? {} : { path }), intervalMs: 100 });
 await server.start();
-process.stdout.write('ready\n');
+process.stdout.write(`ready ${server.path}\n`);
 
 let buf = '';
 process.stdin.setEncoding('utf8');

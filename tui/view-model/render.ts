@@ -56,15 +56,17 @@ function uptime(s: Snapshot): string {
 function headerLine(s: Snapshot | undefined, st: UiState, width: number, source: string): string {
   if (!s) return fit(` ringswarm  ${source}  waiting for the first snapshot…`, width);
   const views = availableViews(s);
-  const tabs = VIEW_ORDER.filter((v) => views.includes(v))
+  // View tabs only when there is a choice; they come before the rates so 80 columns keep them.
+  const tabs = views.length < 2 ? '' : `  ${VIEW_ORDER.filter((v) => views.includes(v))
     .map((v) => (v === st.view ? `[${VIEW_ORDER.indexOf(v) + 1} ${v}]` : ` ${VIEW_ORDER.indexOf(v) + 1} ${v} `))
-    .join('');
+    .join('')}`;
   const ts = s.torrents ?? [];
   const down = ts.reduce((a, t) => a + t.downRate, 0);
   const up = ts.reduce((a, t) => a + t.upRate, 0);
   const rates = ts.length > 0 ? `  ↓ ${formatRate(down)}  ↑ ${formatRate(up)}` : '';
   const label = s.process.label ? ` ${s.process.label}` : '';
-  return fit(` ringswarm ${s.process.kind} pid ${s.process.pid}${label}  up ${uptime(s)}${rates}  ${tabs}`, width);
+  const name = width >= 100 ? ' ringswarm' : '';
+  return fit(`${name} ${s.process.kind} pid ${s.process.pid}${label}  up ${uptime(s)}${tabs}${rates}`, width);
 }
 
 export interface RenderInput {

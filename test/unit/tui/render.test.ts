@@ -136,3 +136,18 @@ describe('keyboard', () => {
     expect(st.view).toBe('torrents');
   });
 });
+
+describe('header', () => {
+  it('keeps the view tabs at 80 columns and shows them only when there is a choice', () => {
+    const demo = clientSnapshot({
+      process: { kind: 'demo', pid: 77, started: 0 },
+      tracker: { endpoint: 'x', swarms: [], announcesPerSec: 0 },
+      ring: { id: '0'.repeat(40), endpoint: 'x', predecessor: null, successors: [], fingers: [], records: 0, lookupsPerSec: 0, meanHops: null },
+      lab: { scenario: 's', elapsedMs: 0, boundMs: null, peers: [] },
+    });
+    const f = renderFrame({ snapshot: demo, state: initialState(demo), width: 80, height: 24 });
+    expect(f.header).toContain('[1 torrents] 2 tracker  3 ring  4 lab');
+    const c = clientSnapshot();
+    expect(renderFrame({ snapshot: c, state: initialState(c), width: 80, height: 24 }).header).not.toContain('torrents]');
+  });
+});
