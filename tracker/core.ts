@@ -13,9 +13,20 @@ export class TrackerCore {
   ) {}
 
   async announce(req: AnnounceRequest): Promise<AnnounceResult> {
-    const result = this.table.announce(req, this.now());
-    await this.persist();
+    const { result, written } = this.announceNow(req);
+    await written;
     return result;
+  }
+
+  /**
+   * The hot path: the answer at once, plus the pending write when this announce changed state
+   * (undefined for plain re-announces and for in-memory trackers). Answer only after `written`.
+   */
+  announceNow(req: AnnounceRequest): { result: AnnounceResult; written: Promise<void> | undefined } {
+    const result = this.table.announce(req, this.now());
+    const changes = this.table.drainChanges();
+    const written = this.store && changes.length > 0 ? this.store.apply(changes) : undefined;
+    return { result, written };
   }
 
   scrape(infoHashHex: string): ScrapeEntry {

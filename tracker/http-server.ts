@@ -7,9 +7,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { bencode, latin1, type BEncodable } from '../src/codec/bencode.ts';
 import { isRingswarmError } from '../src/errors.ts';
-import { encodeCompactPeers, ipFamily, unmapIPv4 } from '../src/naming/endpoint.ts';
+import { ipFamily, unmapIPv4 } from '../src/naming/endpoint.ts';
 import { fromHex, parseAnnounceQuery, parseScrapeQuery, toHex } from './announce-params.ts';
 import type { TrackerCore } from './core.ts';
+import { compactPeers } from './swarm.ts';
 
 export interface HttpFrontOptions {
   /** Longest request target accepted (path + query). A real announce is ~300 bytes. */
@@ -146,8 +147,8 @@ export class HttpFront {
       'min interval': result.minInterval,
     };
     if (p.compact) {
-      body.peers = encodeCompactPeers(result.peers, 4);
-      const v6 = encodeCompactPeers(result.peers, 6);
+      body.peers = compactPeers(result.peers, 4);
+      const v6 = compactPeers(result.peers, 6);
       if (v6.length > 0) body.peers6 = v6;
     } else {
       body.peers = result.peers.map((peer) => {

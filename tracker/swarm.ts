@@ -7,6 +7,7 @@
  * recorded as a `SwarmChange` that the persistence shell drains and writes to level; plain
  * re-announces that change nothing only refresh `lastSeen` in memory and cost no write.
  */
+import { encodeCompactPeer, ipFamily } from '../src/naming/endpoint.ts';
 import type { Random } from '../src/random.ts';
 
 export type AnnounceEvent = 'started' | 'completed' | 'stopped' | 'none';
@@ -29,6 +30,8 @@ export interface PeerInfo {
   peerId: string;
   host: string;
   port: number;
+  /** BEP 23/7 compact form (6 bytes IPv4, 18 IPv6), computed once when the peer is added. */
+  compact: Uint8Array;
 }
 
 export interface AnnounceResult {
@@ -97,6 +100,7 @@ export interface SwarmSnapshot {
 
 interface Peer extends StoredPeer {
   lastSeen: number;
+  compact: Uint8Array;
   /** Position in its seeders/leechers array (swap-remove keeps arrays dense). */
   slot: number;
 }
@@ -186,12 +190,13 @@ export class SwarmTable {
     // A known leecher now reporting left=0 finished here, `completed` event or not.
     if (p && !p.seed && seed) changed = this.countCompleted(req.infoHash, swarm, p) || changed;
     if (!p) {
-      p = { peerId: req.peerId, host: req.host, port: req.port, seed, counted: false, lastSeen: now, slot: 0 };
+      p = { peerId: req.peerId, host: req.host, port: req.port, seed, counted: false, lastSeen: now, slot: 0, compact: compactOf(req.host, req.port) };
       swarm.add(p);
       changed = true;
     } else if (p.seed !== seed || p.host !== req.host || p.port !== req.port) {
       swarm.remove(p);
       p.seed = seed;
+      if (p.host !== req.host || p.port !== req.port) p.compact = compactOf(req.host, req.port);
       p.host = req.host;
       p.port = req.port;
       swarm.add(p);
@@ -322,7 +327,7 @@ export class SwarmTable {
       for (const sp of snap.peers) {
         const old = swarm.byId.get(sp.peerId) ?? swarm.byEndpoint.get(endpointKey(sp.host, sp.port));
         if (old) swarm.remove(old);
-        swarm.add({ ...sp, lastSeen: now, slot: 0 });
+        swarm.add({ ...sp, lastSeen: now, slot: 0, compact: compactOf(sp.host, sp.port) });
       }
     }
   }
@@ -333,5 +338,25 @@ function stored(p: Peer): StoredPeer {
 }
 
 function info(p: Peer): PeerInfo {
-  return { peerId: p.peerId, host: p.host, port: p.port };
+  return { peerId: p.peerId, host: p.host, port: p.port, compact: p.compact };
+}
+
+/** Encoding per announce dominated the profile; hosts are IP literals, so encode once. */
+function compactOf(host: string, port: number): Uint8Array {
+  return ipFamily(host) === 0 ? new Uint8Array(0) : encodeCompactPeer({ host, port });
+}
+
+/** Concatenate the compact forms of one family (6-byte or 18-byte entries). */
+export function compactPeers(peers: readonly PeerInfo[], family: 4 | 6): Uint8Array {
+  const size = family === 4 ? 6 : 18;
+  let n = 0;
+  for (const p of peers) if (p.compact.length === size) n++;
+  const out = new Uint8Array(n * size);
+  let off = 0;
+  for (const p of peers) {
+    if (p.compact.length !== size) continue;
+    out.set(p.compact, off);
+    off += size;
+  }
+  return out;
 }

@@ -5,10 +5,11 @@
  * datagram contains can throw out of the handler.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { encodeCompactPeers, ipFamily, unmapIPv4 } from '../src/naming/endpoint.ts';
+import { ipFamily, unmapIPv4 } from '../src/naming/endpoint.ts';
 import { toHex } from './announce-params.ts';
 import { ConnectionIds } from './connection-id.ts';
 import type { TrackerCore } from './core.ts';
+import { compactPeers } from './swarm.ts';
 import * as udp from './udp-protocol.ts';
 
 export interface UdpFrontStats {
@@ -79,12 +80,10 @@ export class UdpFront {
       const table = this.core.table;
       const numwant = req.numwant < 0 ? table.options.defaultNumwant : Math.min(req.numwant, table.options.maxNumwant);
       const family = ipFamily(host) === 6 ? 6 : 4;
-      this.core
-        .announce({ infoHash: toHex(req.infoHash), peerId: toHex(req.peerId), host, port: req.port, left: req.left, event: req.event, numwant })
-        .then(
-          (r) => this.send(udp.encodeAnnounceResponse(req.transactionId, r.interval, r.incomplete, r.complete, encodeCompactPeers(r.peers, family)), rinfo),
-          () => this.error(req.transactionId, 'internal error', rinfo),
-        );
+      const { result: r, written } = this.core.announceNow({ infoHash: toHex(req.infoHash), peerId: toHex(req.peerId), host, port: req.port, left: req.left, event: req.event, numwant });
+      const reply = udp.encodeAnnounceResponse(req.transactionId, r.interval, r.incomplete, r.complete, compactPeers(r.peers, family));
+      if (!written) this.send(reply, rinfo);
+      else written.then(() => this.send(reply, rinfo), () => this.error(req.transactionId, 'internal error', rinfo));
     } catch {
       // Defence in depth: the codec is total, but no datagram may take the tracker down.
       this.stats.dropped++;
