@@ -18,6 +18,7 @@ const byCode: Partial<Record<ErrorCode, number>> = {
   CONFIG: EXIT.usage,
   UNSAFE_PATH: EXIT.badInput,
   RESOLVE: EXIT.network,
+  NETWORK: EXIT.network,
   TIMEOUT: EXIT.network,
   TRACKER: EXIT.network,
   ABORTED: EXIT.interrupted,

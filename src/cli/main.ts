@@ -5,6 +5,12 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, reportError } from './exit.ts';
 import { VERSION } from '../version.ts';
+import { registerCreate } from './commands/create.ts';
+import { registerInfo } from './commands/info.ts';
+import { registerTracker } from './commands/tracker.ts';
+import { registerDht } from './commands/dht.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerTui } from './commands/tui.ts';
 
 export function buildProgram(): Command {
   const program = new Command('ringswarm')
@@ -12,6 +18,11 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError()
     .exitOverride();
+  // Subcommands inherit exitOverride so usage errors come back here as CommanderError.
+  for (const register of [registerCreate, registerInfo, registerTracker, registerDht, registerServe, registerTui]) {
+    register(program);
+  }
+  program.commands.forEach((c) => c.exitOverride());
   return program;
 }
 
