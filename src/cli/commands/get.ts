@@ -1,0 +1,114 @@
+/**
+ * `ringswarm get <torrent> [-o DIR] [--seed-after] [--port P] [--peer host:port…] [--db DIR]
+ * [--recheck] [--timeout S] [--json] [--tui]`: download with a progress bar (or JSON lines).
+ * Exit 0 when complete; 3 for a bad torrent; 4 when --timeout passes without any peer; 130 on
+ * Ctrl-C, with the data and the resume record kept so the same command continues.
+ */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { NetworkError } from '../../errors.ts';
+import { EXIT } from '../exit.ts';
+import { localSource, openTui } from '../../../tui/index.ts';
+import type { ProgressStreams } from '../progress.ts';
+import { collect, every, intFlag, parsePeerFlags, readTorrent, startClient, untilAborted, type PeerCliOptions } from './seed.ts';
+
+export interface GetCliOptions extends PeerCliOptions {
+  output?: string;
+  seedAfter?: boolean;
+  peer?: string[];
+  recheck?: boolean;
+  timeout?: string;
+  tui?: boolean;
+  trackers?: boolean; // false with --no-trackers
+}
+
+/** Runs the download; returns the exit status (0 done, 130 interrupted). */
+export async function runGet(torrentPath: string, opts: GetCliOptions, streams?: ProgressStreams): Promise<number> {
+  const metainfo = await readTorrent(torrentPath);
+  const peers = parsePeerFlags(opts.peer);
+  const timeoutS = opts.timeout === undefined ? undefined : intFlag(opts.timeout, '--timeout', 0, 1, 86_400);
+  const ms = intFlag(opts.interval, '--interval', 500, 50, 60_000);
+  const downloadDir = resolve(opts.output ?? '.');
+  const run = await startClient(opts, streams);
+  const { client, reporter } = run;
+  let stopSampling = (): void => undefined;
+  try {
+    const torrent = await client.add(metainfo, { downloadDir, peers, recheck: opts.recheck ?? false, trackers: opts.trackers ?? true });
+    const first = torrent.stats();
+    reporter.event(
+      'started',
+      { infoHash: metainfo.infoHashHex, name: metainfo.name, length: metainfo.length, dir: downloadDir, port: client.port, control: run.control.path, have: first.have, pieceCount: first.pieceCount },
+      opts.tui ? undefined : `downloading ${metainfo.name} (${metainfo.infoHashHex}) into ${downloadDir}${first.have > 0 ? `, resuming with ${first.have}/${first.pieceCount} pieces` : ''}`,
+    );
+    torrent.on('warning', (e) => reporter.event('warning', { message: e.message }));
+    torrent.on('peer-banned', (address, why) => reporter.event('peer-banned', { address, reason: why }));
+    const failed = new Promise<never>((_, reject) => torrent.once('error', reject));
+    failed.catch(() => undefined);
+
+    // --timeout: give up if no peer has connected by then (a wrong address, a dead swarm).
+    let sawPeer = false;
+    torrent.once('peer-connected', () => (sawPeer = true));
+    const noPeers = new Promise<never>((_, reject) => {
+      if (timeoutS === undefined) return;
+      const t = setTimeout(() => {
+        if (!sawPeer && torrent.stats().peers === 0 && !torrent.done) reject(new NetworkError(`no peer connected within ${timeoutS} s`));
+      }, timeoutS * 1000);
+      run.stopSignal.addEventListener('abort', () => clearTimeout(t), { once: true });
+      void torrent.whenDone().then(() => clearTimeout(t), () => clearTimeout(t));
+    });
+    noPeers.catch(() => undefined);
+
+    const ac = new AbortController();
+    run.stopSignal.addEventListener('abort', () => ac.abort(), { once: true });
+    let outcome: 'done' | 'stopped';
+    if (opts.tui) {
+      // The TUI owns the terminal (Ctrl-C included) until the user quits it; whether the
+      // torrent was done by then decides the exit status.
+      await Promise.race([openTui(localSource(() => client.snapshot())), untilAborted(run.stopSignal), failed, noPeers]);
+      outcome = torrent.done ? 'done' : 'stopped';
+    } else {
+      stopSampling = every(ms, () => reporter.update(torrent.stats()));
+      outcome = await Promise.race([torrent.whenDone(ac.signal).then(() => 'done' as const), untilAborted(run.stopSignal).then(() => 'stopped' as const), failed, noPeers]);
+    }
+    stopSampling();
+    const s = torrent.stats();
+    if (outcome === 'stopped') {
+      reporter.event('interrupted', { ...s }, `interrupted at ${(s.progress * 100).toFixed(1)}%; run the same command again to resume`);
+      return EXIT.interrupted;
+    }
+    reporter.update(s);
+    reporter.event('done', { ...s }, `done: ${metainfo.name} (${s.length} bytes) in ${downloadDir}`);
+    if (opts.seedAfter && !opts.tui) {
+      reporter.event('seeding', { infoHash: metainfo.infoHashHex, port: client.port }, `seeding on port ${client.port}; Ctrl-C to stop`);
+      stopSampling = every(ms, () => reporter.update(torrent.stats()));
+      await untilAborted(run.stopSignal);
+    }
+    return EXIT.ok;
+  } finally {
+    stopSampling();
+    await run.stop();
+  }
+}
+
+export function registerGet(program: Command, streams?: ProgressStreams): Command {
+  return program
+    .command('get')
+    .description('download a torrent (progress bar, or --json lines); resumable after Ctrl-C or a crash')
+    .argument('<torrent>', '.torrent file')
+    .option('-o, --output <dir>', 'download directory', '.')
+    .option('--seed-after', 'keep seeding after the download completes, until Ctrl-C')
+    .option('--port <port>', 'TCP port to listen on (0 = any)', '6881')
+    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .option('--peer <host:port>', 'dial this peer directly; repeatable', collect)
+    .option('--no-trackers', "do not announce to the torrent's trackers")
+    .option('--db <dir>', 'resume database directory (default $XDG_DATA_HOME/ringswarm)')
+    .option('--recheck', 'verify existing data from disk instead of trusting resume data')
+    .option('--timeout <seconds>', 'fail (exit 4) if no peer connects within this time')
+    .option('--json', 'JSON progress lines on stdout')
+    .option('--tui', 'show the terminal UI instead of a progress bar')
+    .option('--control <path>', 'control socket path for `ringswarm tui`')
+    .option('--interval <ms>', 'progress sample period', '500')
+    .action(async (torrent: string, opts: GetCliOptions) => {
+      process.exitCode = await runGet(torrent, opts, streams);
+    });
+}
