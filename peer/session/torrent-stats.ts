@@ -1,0 +1,25 @@
+/** The figures a torrent reports (CLI progress, lab, tests); see Torrent.stats(). */
+export interface TorrentStats {
+  infoHashHex: string;
+  name: string;
+  length: number;
+  pieceCount: number;
+  have: number;
+  /** 0..1 of verified bytes. */
+  progress: number;
+  /** Payload bytes. */
+  downloaded: number;
+  uploaded: number;
+  /** B/s. */
+  downloadRate: number;
+  uploadRate: number;
+  peers: number;
+  seeds: number;
+  state: 'checking' | 'downloading' | 'seeding' | 'paused' | 'error';
+  /** Seconds. */
+  eta: number | null;
+  /** Bytes of data that failed the hash or arrived as duplicates. */
+  wasted: number;
+  /** Bytes downloaded for pieces already verified when this session began (should be 0). */
+  refetched?: number;
+}

@@ -1,0 +1,494 @@
+/**
+ * One torrent in a running client: storage, resume, the picker and choker, the peer manager,
+ * peer sources, and the timers that drive them. Composition only — the decisions live in
+ * peer/core, the message handling in downloader.ts / uploader.ts / piece-verifier.ts.
+ */
+import { EventEmitter } from 'node:events';
+import { Availability } from '../core/availability.ts';
+import { Bitfield } from '../core/bitfield.ts';
+import { Choker, type ChokerOptions } from '../core/choker.ts';
+import { Layout } from '../core/layout.ts';
+import { Picker, type PickStrategy } from '../core/picker.ts';
+import type { ExtensionRegistry } from '../wire/extension.ts';
+import type { Wire, WireConnection } from '../wire/wire.ts';
+import { AbortedError, FrameTooLargeError, ProtocolError } from '../../src/errors.ts';
+import type { Metainfo } from '../../src/codec/metainfo.ts';
+import type { TorrentView, RateHistory } from '../../src/control/snapshot.ts';
+import type { Endpoint } from '../../src/naming/endpoint.ts';
+import { RateMeter } from '../../src/net/rate-meter.ts';
+import { ThrottleGroup, type HostThrottle } from '../../src/net/throttle.ts';
+import type { PeerSource, TransferStats } from '../../src/peer-source.ts';
+import type { Random } from '../../src/random.ts';
+import { FileStorage } from '../../src/store/piece-storage-file.ts';
+import { TorrentResume, type ResumeDb } from '../../src/store/resume.ts';
+import { TrackerClient } from '../../tracker/client.ts';
+import { Downloader } from './downloader.ts';
+import type { PeerConnection, WriteWatch } from './peer-connection.ts';
+import { PeerManager } from './peer-manager.ts';
+import { PieceVerifier } from './piece-verifier.ts';
+import type { TorrentStats } from './torrent-stats.ts';
+import { torrentView } from './torrent-view.ts';
+import { Uploader } from './uploader.ts';
+
+export type { TorrentStats } from './torrent-stats.ts';
+
+export interface TorrentEvents {
+  verified: [piece: number];
+  done: [];
+  'hash-failed': [piece: number, peers: string[]];
+  'peer-banned': [address: string, reason: string];
+  'peer-connected': [address: string];
+  'peer-disconnected': [address: string, reason?: string];
+  /** A peer is connected and its listeners attached: extensions (PEX, metadata) hook in here. */
+  wire: [address: string, wire: Wire];
+  warning: [error: Error];
+  error: [error: Error];
+}
+
+/** What the Client gives each torrent. */
+export interface TorrentDeps {
+  readonly metainfo: Metainfo;
+  readonly peerId: Uint8Array;
+  readonly random: Random;
+  readonly now: () => number;
+  readonly resumeDb: ResumeDb;
+  readonly extensions?: ExtensionRegistry;
+  /** Wire timeouts for outgoing connections (tests shorten them). */
+  readonly wireTimeouts?: { idleTimeoutMs?: number; handshakeTimeoutMs?: number };
+  port(): number;
+  connect(to: Endpoint, torrentThrottle: HostThrottle): Promise<WireConnection>;
+  isSelf(to: Endpoint): boolean;
+  globalRoom(): boolean;
+}
+
+export interface TorrentInit {
+  downloadDir: string;
+  trackers?: boolean;
+  peers?: Endpoint[];
+  sources?: PeerSource[];
+  recheck?: boolean;
+  seed?: boolean;
+  paused?: boolean;
+  upload?: number;
+  download?: number;
+  maxPeers?: number;
+  picker?: PickStrategy;
+  choker?: 'tit-for-tat' | 'unchoke-all';
+  chokerOptions?: Partial<ChokerOptions>;
+  freeRider?: boolean;
+  requestTimeoutMs?: number;
+  /** Engine tick (request expiry, dialing, rechoke checks); default 250 ms. */
+  tickMs?: number;
+}
+
+const HISTORY = 120;
+const SAMPLE_MS = 1000;
+
+export class Torrent extends EventEmitter<TorrentEvents> {
+  readonly metainfo: Metainfo;
+  readonly layout: Layout;
+  /** This torrent's caps, chained after the host's on each of its connections. */
+  readonly throttle: HostThrottle;
+  private readonly d: TorrentDeps;
+  private readonly o: TorrentInit;
+  private readonly availability: Availability;
+  private readonly storage: FileStorage;
+  private readonly resumeData: TorrentResume;
+  private readonly choker: Choker;
+  private readonly manager: PeerManager;
+  private readonly verifier: PieceVerifier;
+  private readonly sources: PeerSource[] = [];
+  private readonly downMeter = new RateMeter();
+  private readonly upMeter = new RateMeter();
+  private readonly history: RateHistory = { intervalMs: SAMPLE_MS, down: [], up: [] };
+  private picker: Picker | undefined;
+  private downloader: Downloader | undefined;
+  private uploader: Uploader | undefined;
+  private state: TorrentStats['state'] = 'checking';
+  private errorMessage: string | undefined;
+  private verifiedBytes = 0;
+  private hashWasted = 0;
+  private readonly strikes = new Map<string, number>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private lastSample = 0;
+  private rechokePending = false;
+  private stopping: Promise<void> | undefined;
+
+  constructor(deps: TorrentDeps, init: TorrentInit) {
+    super();
+    this.d = deps;
+    this.o = init;
+    this.metainfo = deps.metainfo;
+    const m = deps.metainfo;
+    this.layout = new Layout({ pieceLength: m.pieceLength, length: m.length, files: m.files.map((f) => ({ path: f.path, length: f.length, pad: f.pad ?? false })) });
+    this.throttle = { up: new ThrottleGroup({ rate: init.upload || Infinity }), down: new ThrottleGroup({ rate: init.download || Infinity }) };
+    this.availability = new Availability(m.pieceCount);
+    this.storage = new FileStorage({ root: init.downloadDir, layout: this.layout });
+    this.resumeData = new TorrentResume({ db: deps.resumeDb, infoHashHex: m.infoHashHex, layout: this.layout, storage: this.storage, hashes: m, statFile: (i) => this.storage.statFile(i) });
+    this.choker = new Choker({ ...init.chokerOptions, mode: init.choker ?? init.chokerOptions?.mode ?? 'tit-for-tat' });
+    this.verifier = new PieceVerifier(
+      { storage: this.storage, hashes: m, layout: this.layout },
+      {
+        verified: (piece) => this.onVerified(piece),
+        failed: (piece, peers) => this.onHashFailed(piece, peers),
+        culprit: (peer) => this.strike(peer),
+        error: (e) => this.fail(e),
+      },
+    );
+    this.manager = new PeerManager(
+      {
+        infoHash: m.infoHash,
+        pieceCount: m.pieceCount,
+        now: deps.now,
+        wireOptions: { peerId: deps.peerId, ...(deps.extensions ? { extensions: deps.extensions } : {}), extensionHandshake: { reqq: 250 }, ...deps.wireTimeouts },
+        connect: (to) => deps.connect(to, this.throttle),
+        isSelf: (to) => deps.isSelf(to),
+        globalRoom: () => deps.globalRoom(),
+        wantMore: () => this.state === 'downloading' || this.state === 'seeding',
+        attach: (p) => this.attach(p),
+        detach: (p, reason) => this.detach(p, reason),
+        banned: (address, reason) => this.emit('peer-banned', address, reason),
+      },
+      { maxPeers: init.maxPeers ?? 50 },
+    );
+  }
+
+  get infoHashHex(): string {
+    return this.metainfo.infoHashHex;
+  }
+
+  get done(): boolean {
+    return this.picker?.isComplete ?? false;
+  }
+
+  /** Ready to take peers (checked, not paused or failed). */
+  get accepting(): boolean {
+    return this.state === 'downloading' || this.state === 'seeding';
+  }
+
+  /** Check what is on disk, then start the engine and the peer sources. */
+  async start(): Promise<void> {
+    try {
+      const loaded = await this.resumeData.load({ recheck: this.o.recheck ?? false });
+      this.setup(loaded.have);
+    } catch (e) {
+      this.fail(e instanceof Error ? e : new Error(String(e)));
+      throw e;
+    }
+    if (this.o.seed && !this.done) this.emit('warning', new Error(`seeding ${this.metainfo.name}: only ${this.picker!.have.count} of ${this.metainfo.pieceCount} pieces verify`));
+    if (this.o.trackers !== false && this.metainfo.announceList.length > 0) {
+      this.addSource(new TrackerClient({ stats: () => this.transferStats(), random: this.d.random }, { infoHash: this.metainfo.infoHash, peerId: this.d.peerId, port: this.d.port(), announceList: this.metainfo.announceList }));
+    }
+    for (const s of this.o.sources ?? []) this.addSource(s);
+    if (this.o.peers) this.addPeers(this.o.peers);
+    this.timer = setInterval(() => this.tick(), this.o.tickMs ?? 250);
+    this.timer.unref?.();
+    this.tick();
+  }
+
+  private setup(have: Bitfield): void {
+    const startedWith = have.clone();
+    const picker = new Picker({ geometry: this.layout, availability: this.availability, random: this.d.random, have }, { strategy: this.o.picker ?? 'rarest-first' });
+    this.picker = picker;
+    for (const i of have) this.verifiedBytes += this.layout.pieceSize(i);
+    this.downloader = new Downloader({
+      picker,
+      verifier: this.verifier,
+      now: this.d.now,
+      startedWith,
+      peer: (key) => this.manager.peers.get(key),
+      drop: (p, reason) => this.manager.ban(p, reason),
+    });
+    this.uploader = new Uploader({
+      storage: this.storage,
+      layout: this.layout,
+      have: picker.have,
+      now: this.d.now,
+      violation: (p, reason, ban) => (ban ? this.manager.ban(p, reason) : p.wire.close(new Error(reason))),
+      served: (n) => this.upMeter.add(n, this.d.now()),
+    });
+    this.state = this.o.paused ? 'paused' : picker.isComplete ? 'seeding' : 'downloading';
+    if (this.o.paused) this.downloader.active = false;
+  }
+
+  addPeers(peers: Endpoint[]): void {
+    this.manager.addPeers(peers);
+    if (this.timer) this.manager.tick();
+  }
+
+  addSource(source: PeerSource): void {
+    this.sources.push(source);
+    source.on('peers', (peers) => this.addPeers(peers));
+    source.on('warning', (e) => this.emit('warning', e));
+    source.start();
+    if (this.done) source.completed?.();
+  }
+
+  /** An incoming connection for this torrent completed its handshake (called by the Client). */
+  acceptIncoming(wire: Wire, watch: WriteWatch): boolean {
+    return this.accepting && this.manager.acceptIncoming(wire, watch);
+  }
+
+  get connectionCount(): number {
+    return this.manager.peers.size + this.manager.connecting;
+  }
+
+  pause(): void {
+    if (this.state !== 'downloading' && this.state !== 'seeding') return;
+    this.state = 'paused';
+    if (this.downloader) this.downloader.active = false;
+    for (const p of [...this.manager.peers.values()]) p.wire.close();
+  }
+
+  resume(): void {
+    if (this.state !== 'paused' || !this.picker) return;
+    this.state = this.done ? 'seeding' : 'downloading';
+    if (this.downloader) this.downloader.active = true;
+    this.manager.tick();
+  }
+
+  setLimits(l: { upload?: number; download?: number }): void {
+    if (l.upload !== undefined) this.throttle.up.setRate(l.upload || Infinity);
+    if (l.download !== undefined) this.throttle.down.setRate(l.download || Infinity);
+  }
+
+  whenDone(signal?: AbortSignal): Promise<void> {
+    if (this.done) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const cleanup = (): void => {
+        this.off('done', onDone);
+        this.off('error', onError);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onDone = (): void => (cleanup(), resolve());
+      const onError = (e: Error): void => (cleanup(), reject(e));
+      const onAbort = (): void => (cleanup(), reject(new AbortedError('wait aborted', { cause: signal?.reason })));
+      if (signal?.aborted) return onAbort();
+      this.on('done', onDone);
+      this.on('error', onError);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** How many connected peers have each piece (ourselves not counted). */
+  pieceCopies(): number[] {
+    return Array.from(this.availability.all());
+  }
+
+  stats(): TorrentStats {
+    const now = this.d.now();
+    const m = this.metainfo;
+    const peers = [...this.manager.peers.values()];
+    const downloadRate = this.downMeter.rate(now);
+    const left = m.length - this.verifiedBytes;
+    const s: TorrentStats = {
+      infoHashHex: m.infoHashHex,
+      name: m.name,
+      length: m.length,
+      pieceCount: m.pieceCount,
+      have: this.picker?.have.count ?? 0,
+      progress: m.length === 0 ? 1 : this.verifiedBytes / m.length,
+      downloaded: this.downloader?.downloaded ?? 0,
+      uploaded: this.uploader?.uploaded ?? 0,
+      downloadRate,
+      uploadRate: this.upMeter.rate(now),
+      peers: peers.length,
+      seeds: peers.filter((p) => this.availability.bitfieldOf(p.key)?.isComplete).length,
+      state: this.state,
+      eta: this.state === 'downloading' && downloadRate > 0 ? left / downloadRate : null,
+      wasted: this.hashWasted + (this.downloader?.wasted ?? 0),
+      refetched: this.downloader?.refetched ?? 0,
+    };
+    return s;
+  }
+
+  view(): TorrentView {
+    const parts = { stats: this.stats(), pieceLength: this.metainfo.pieceLength, picker: this.picker, availability: this.availability, peers: this.manager.peers.values(), history: this.history, now: this.d.now() };
+    return torrentView(this.errorMessage === undefined ? parts : { ...parts, error: this.errorMessage });
+  }
+
+  /** Stopped announces, resume flush, sockets and files closed. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.timer) clearInterval(this.timer);
+      this.timer = undefined;
+      if (this.downloader) this.downloader.active = false;
+      this.manager.close();
+      await this.verifier.settled();
+      await Promise.allSettled(this.sources.map((s) => s.stop()));
+      await this.verifier.stop();
+      if (this.picker) await this.resumeData.close().catch((e: unknown) => this.emit('warning', e instanceof Error ? e : new Error(String(e))));
+      await this.storage.close();
+    })();
+    return this.stopping;
+  }
+
+  /** Drop the resume record (torrent removed from the client). */
+  forgetResume(): Promise<void> {
+    return this.resumeData.forget();
+  }
+
+  // ---- peers ----
+
+  private attach(p: PeerConnection): void {
+    const w = p.wire;
+    const n = this.metainfo.pieceCount;
+    const down = this.downloader!;
+    const up = this.uploader!;
+    this.availability.setBitfield(p.key, new Bitfield(n));
+    w.on('bitfield', (bits) => {
+      this.availability.setBitfield(p.key, Bitfield.fromBytes(bits, n));
+      if (!this.bothSeeds(p)) down.updateInterest(p);
+    });
+    w.on('have', (i) => {
+      this.availability.have(p.key, i);
+      if (!this.bothSeeds(p)) down.onHave(p, i);
+    });
+    w.on('choke', () => down.onChoke(p));
+    w.on('unchoke', () => down.fill(p));
+    w.on('interested', () => this.rechokeSoon());
+    w.on('not-interested', () => {
+      if (!w.amChoking) this.rechokeSoon();
+    });
+    w.on('request', (r) => up.onRequest(p, r));
+    w.on('cancel', (r) => up.onCancel(p, r));
+    w.on('piece', (i, begin, block) => {
+      this.downMeter.add(block.length, this.d.now());
+      down.onPiece(p, i, begin, block);
+    });
+    const have = this.picker!.have;
+    if (have.count > 0) w.bitfield(have.toBytes());
+    this.emit('peer-connected', p.key);
+    this.emit('wire', p.key, w);
+  }
+
+  private detach(p: PeerConnection, reason: Error | undefined): void {
+    this.availability.removePeer(p.key);
+    this.downloader?.forget(p);
+    // Broken protocol (bad index, bitfield, lengths, oversized frames) is a ban, not a retry.
+    const broke = reason instanceof ProtocolError || reason instanceof FrameTooLargeError;
+    if (broke && !this.manager.isBanned(p.key)) {
+      this.manager.bans.set(p.key, reason.message);
+      if (p.peerIdHex) this.manager.bans.set(`id:${p.peerIdHex}`, reason.message);
+      this.emit('peer-banned', p.key, reason.message);
+    }
+    this.emit('peer-disconnected', p.key, reason?.message);
+    if (!p.wire.amChoking) this.rechokeSoon();
+  }
+
+  /** Two seeds have nothing to trade: close. */
+  private bothSeeds(p: PeerConnection): boolean {
+    if (!this.done || !this.availability.bitfieldOf(p.key)?.isComplete) return false;
+    p.wire.close();
+    return true;
+  }
+
+  private strike(peer: string): void {
+    const n = (this.strikes.get(peer) ?? 0) + 1;
+    this.strikes.set(peer, n);
+    const p = this.manager.peers.get(peer);
+    if (n >= 2 && p) this.manager.ban(p, `sent data failing the hash check (${n} pieces)`);
+  }
+
+  // ---- pieces ----
+
+  private onVerified(piece: number): void {
+    const picker = this.picker;
+    if (!picker || this.stopping || picker.have.has(piece)) return;
+    picker.pieceVerified(piece);
+    this.resumeData.pieceVerified(piece);
+    this.verifiedBytes += this.layout.pieceSize(piece);
+    for (const p of this.manager.peers.values()) {
+      if (!p.wire.isOpen) continue;
+      p.wire.have(piece);
+      if (p.wire.amInterested && this.availability.peerHas(p.key, piece)) this.downloader!.updateInterest(p);
+    }
+    this.emit('verified', piece);
+    if (picker.isComplete) {
+      this.state = this.state === 'paused' ? 'paused' : 'seeding';
+      void this.resumeData.flush().catch(() => undefined);
+      for (const s of this.sources) s.completed?.();
+      for (const p of [...this.manager.peers.values()]) this.bothSeeds(p);
+      this.emit('done');
+    }
+  }
+
+  private onHashFailed(piece: number, peers: string[]): void {
+    if (!this.picker || this.stopping) return;
+    this.picker.pieceFailed(piece);
+    this.hashWasted += this.layout.pieceSize(piece);
+    this.emit('hash-failed', piece, peers);
+    for (const p of this.manager.peers.values()) this.downloader!.fill(p);
+  }
+
+  private fail(e: Error): void {
+    if (this.stopping) return;
+    this.state = 'error';
+    this.errorMessage = e.message;
+    if (this.downloader) this.downloader.active = false;
+    if (this.listenerCount('error') > 0) this.emit('error', e);
+  }
+
+  private transferStats(): TransferStats {
+    return {
+      uploaded: BigInt(this.uploader?.uploaded ?? 0),
+      downloaded: BigInt(this.downloader?.downloaded ?? 0),
+      left: BigInt(this.metainfo.length - this.verifiedBytes),
+    };
+  }
+
+  // ---- timers ----
+
+  private tick(): void {
+    if (this.stopping || !this.picker) return;
+    const now = this.d.now();
+    this.downloader!.expire(this.o.requestTimeoutMs ?? 30_000);
+    this.manager.tick();
+    if (this.choker.due(now)) this.rechoke();
+    for (const p of this.manager.peers.values()) this.downloader!.fill(p);
+    if (now - this.lastSample >= SAMPLE_MS) {
+      this.lastSample = now;
+      push(this.history.down, this.downMeter.rate(now));
+      push(this.history.up, this.upMeter.rate(now));
+    }
+  }
+
+  private rechokeSoon(): void {
+    if (this.rechokePending || this.stopping) return;
+    this.rechokePending = true;
+    setImmediate(() => {
+      this.rechokePending = false;
+      if (!this.stopping) this.rechoke();
+    });
+  }
+
+  private rechoke(): void {
+    const now = this.d.now();
+    const peers = [...this.manager.peers.values()].filter((p) => p.wire.isOpen);
+    if (this.o.freeRider) {
+      for (const p of peers) if (!p.wire.amChoking) this.chokePeer(p);
+      return;
+    }
+    const decision = this.choker.rechoke(
+      peers.map((p) => ({ id: p.key, interested: p.wire.peerInterested, amInterested: p.wire.amInterested, downloadRate: p.downMeter.rate(now), uploadRate: p.upMeter.rate(now), connectedAt: p.connectedAt, ...(p.lastBlockAt !== undefined ? { lastBlockAt: p.lastBlockAt } : {}) })),
+      { now, random: this.d.random, seeding: this.done },
+    );
+    for (const p of peers) {
+      p.optimistic = decision.optimistic === p.key;
+      p.snubbed = decision.snubbed.has(p.key);
+      if (decision.unchoke.has(p.key)) {
+        if (p.wire.amChoking) p.wire.unchoke();
+      } else if (!p.wire.amChoking) this.chokePeer(p);
+    }
+  }
+
+  private chokePeer(p: PeerConnection): void {
+    p.wire.choke();
+    this.uploader?.onChoke(p);
+  }
+}
+
+function push(a: number[], v: number): void {
+  a.push(v);
+  if (a.length > HISTORY) a.shift();
+}
