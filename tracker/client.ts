@@ -9,14 +9,25 @@ import { EventEmitter } from 'node:events';
 import { isRingswarmError, TrackerError } from '../src/errors.ts';
 import type { PeerSource, PeerSourceEvents, TransferStats } from '../src/peer-source.ts';
 import { cryptoRandom, shuffled, type Random } from '../src/random.ts';
-import { httpAnnounce, httpScrape, type AnnounceParams, type AnnounceReply, type ScrapeReply } from './http-announce.ts';
+import type { Resolver } from '../src/naming/resolver.ts';
+import type { HostThrottle } from '../src/net/throttle.ts';
+import { httpAnnounce, httpScrape, type AnnounceParams, type AnnounceReply, type HttpTrackerDeps, type ScrapeReply } from './http-announce.ts';
 import type { AnnounceEvent } from './swarm.ts';
-import { udpAnnounce, udpScrape } from './udp-announce.ts';
+import { udpScrape, UdpTracker } from './udp-announce.ts';
 
 export interface TrackerClientDeps {
   /** Read at each announce: what we report as uploaded/downloaded/left. */
   stats: () => TransferStats;
   random?: Random;
+  /** The host's throttle: tracker traffic (HTTP and UDP) draws on it too. */
+  throttle?: HostThrottle;
+  /** The process's resolver (default: one shared per process). */
+  resolver?: Resolver;
+  /**
+   * A UDP tracker client shared by every torrent of the process (one socket, one
+   * connection-id cache). Without it the client opens its own on start and closes it on stop.
+   */
+  udp?: UdpTracker;
 }
 
 export interface TrackerClientOptions {
@@ -31,7 +42,13 @@ export interface TrackerClientOptions {
   maxBackoffMs?: number;
   /** Per-request limit for HTTP; UDP uses its own doubling retries from udpTimeoutMs. */
   requestTimeoutMs?: number;
+  /** BEP 15's first timeout (default 15 000 ms), doubled on each retry. */
   udpTimeoutMs?: number;
+  /**
+   * Sends per UDP step before the next tracker of the tier is tried (default 3: 15+30+60 s).
+   * BEP 15's full 9 would hold a tier for over two hours; the client's back-off takes over.
+   */
+  udpAttempts?: number;
   /** Floor on the re-announce delay (ms), whatever interval a tracker asks for. */
   minIntervalMs?: number;
 }
@@ -55,6 +72,8 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> implements 
   private busy: Promise<void> = Promise.resolve();
   /** The URL that last answered (where `stopped` goes). */
   private working: string | undefined;
+  /** Our own UDP tracker client when none was injected; open between start and stop. */
+  private ownUdp: UdpTracker | undefined;
 
   constructor(
     private readonly deps: TrackerClientDeps,
@@ -64,7 +83,7 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> implements 
     this.random = deps.random ?? cryptoRandom;
     this.tiers = options.announceList.map((t) => shuffled(t, this.random)).filter((t) => t.length > 0);
     if (this.tiers.length === 0) throw new TrackerError('no tracker URLs');
-    this.o = { numwant: 50, minBackoffMs: 15_000, maxBackoffMs: 30 * 60_000, requestTimeoutMs: 15_000, udpTimeoutMs: 3000, minIntervalMs: 0, ...options };
+    this.o = { numwant: 50, minBackoffMs: 15_000, maxBackoffMs: 30 * 60_000, requestTimeoutMs: 15_000, udpTimeoutMs: 15_000, udpAttempts: 3, minIntervalMs: 0, ...options };
     this.key = this.random.int(2 ** 31);
   }
 
@@ -76,6 +95,7 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> implements 
   start(): void {
     if (this.running) return;
     this.running = true;
+    if (!this.deps.udp) this.ownUdp = new UdpTracker(this.netDeps(), this.udpOptions());
     this.ac = new AbortController();
     this.schedule(0);
   }
@@ -97,12 +117,35 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> implements 
       // Best effort goodbye; a dead tracker must not hold up shutdown.
       await this.send(this.working, 'stopped', AbortSignal.timeout(2000)).catch(() => undefined);
     }
+    this.ownUdp?.close();
+    this.ownUdp = undefined;
   }
 
   /** Scrape the tracker currently preferred (the front of the first tier, or the working one). */
   scrape(signal?: AbortSignal): Promise<ScrapeReply> {
     const url = this.working ?? (this.tiers[0]?.[0] as string);
-    return url.startsWith('udp:') ? udpScrape(url, this.o.infoHash, { signal, timeoutMs: this.o.udpTimeoutMs }) : httpScrape(url, this.o.infoHash, signal);
+    if (!url.startsWith('udp:')) return httpScrape(url, this.o.infoHash, signal, this.httpDeps());
+    const udp = this.udp();
+    const o = { signal, timeoutMs: this.o.udpTimeoutMs, attempts: this.o.udpAttempts };
+    // Not running: no socket of ours is open, so use a short-lived one.
+    return udp ? udp.scrape(url, this.o.infoHash, o) : udpScrape(url, this.o.infoHash, o, this.netDeps());
+  }
+
+  private udp(): UdpTracker | undefined {
+    return this.deps.udp ?? this.ownUdp;
+  }
+
+  private netDeps(): { throttle?: HostThrottle; resolver?: Resolver; random?: Random } {
+    const { throttle, resolver, random } = this.deps;
+    return { ...(throttle ? { throttle } : {}), ...(resolver ? { resolver } : {}), ...(random ? { random } : {}) };
+  }
+
+  private udpOptions(): { baseTimeoutMs: number; attempts: number } {
+    return { baseTimeoutMs: this.o.udpTimeoutMs, attempts: this.o.udpAttempts };
+  }
+
+  private httpDeps(): HttpTrackerDeps {
+    return { ...this.netDeps(), timeoutMs: this.o.requestTimeoutMs };
   }
 
   private schedule(ms: number): void {
@@ -159,9 +202,12 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> implements 
   private send(url: string, event: AnnounceEvent, signal: AbortSignal | undefined): Promise<AnnounceReply> {
     const s = this.deps.stats();
     const p: AnnounceParams = { infoHash: this.o.infoHash, peerId: this.o.peerId, port: this.o.port, uploaded: s.uploaded, downloaded: s.downloaded, left: s.left, event, numwant: event === 'stopped' ? 0 : this.o.numwant, key: this.key };
-    if (url.startsWith('udp:')) return udpAnnounce(url, p, { signal, timeoutMs: this.o.udpTimeoutMs });
+    if (url.startsWith('udp:')) {
+      const udp = this.udp();
+      if (!udp) return Promise.reject(new TrackerError('tracker client is not running'));
+      return udp.announce(url, p, { ...(signal ? { signal } : {}), timeoutMs: this.o.udpTimeoutMs, attempts: this.o.udpAttempts });
+    }
     if (!/^https?:/.test(url)) return Promise.reject(new TrackerError(`unsupported tracker URL: ${url}`));
-    const timeout = AbortSignal.timeout(this.o.requestTimeoutMs);
-    return httpAnnounce(url, p, signal ? AbortSignal.any([signal, timeout]) : timeout);
+    return httpAnnounce(url, p, signal, this.httpDeps());
   }
 }
