@@ -11,6 +11,8 @@ import { registerTracker } from './commands/tracker.ts';
 import { registerDht } from './commands/dht.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerTui } from './commands/tui.ts';
+import { registerLab } from './commands/lab.ts';
+import { registerDemo } from './commands/demo.ts';
 
 export function buildProgram(): Command {
   const program = new Command('ringswarm')
@@ -19,7 +21,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   // Subcommands inherit exitOverride so usage errors come back here as CommanderError.
-  for (const register of [registerCreate, registerInfo, registerTracker, registerDht, registerServe, registerTui]) {
+  for (const register of [registerCreate, registerInfo, registerTracker, registerDht, registerServe, registerTui, registerLab, registerDemo]) {
     register(program);
   }
   program.commands.forEach((c) => c.exitOverride());

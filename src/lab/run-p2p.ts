@@ -1,0 +1,309 @@
+/**
+ * Runs the P2P half of a scenario for real: a tracker (and/or a small Chord ring), one seeder
+ * whose host uploads at u_s, and N BitTorrent clients, each its own emulated host (u_i up, d_i
+ * down through one shared HostThrottle), trading pieces over loopback. Produces a RunResult to
+ * compare with max{F/u_s, F/d_min, N·F/(u_s + Σu_i)}.
+ *
+ * Everything runs in ONE process on purpose: the throttles pace a single event loop, so no
+ * host gets an unfair share of a CPU core, and Ctrl-C (an AbortSignal) stops every client and
+ * keeps what was measured. The result carries CPU figures (busy fraction, event-loop delay) so
+ * a run where the CPU rather than the emulated links was the bottleneck can be recognised.
+ */
+import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Client, type ClientOptions } from '../../peer/session/client.ts';
+import type { Torrent } from '../../peer/session/torrent.ts';
+import type { DhtNode } from '../../dht/node.ts';
+import { DhtPeerSource } from '../../dht/peer-source.ts';
+import { TrackerServer } from '../../tracker/server.ts';
+import { createTorrent } from '../codec/metainfo.ts';
+import type { LabView } from '../control/snapshot.ts';
+import { ConfigError } from '../errors.ts';
+import { hostThrottle, type HostThrottle } from '../net/throttle.ts';
+import { seededRandom } from '../random.ts';
+import { PollingDhtSource } from './dht-poll-source.ts';
+import { startLabRing } from './lab-ring.ts';
+import { chokerOptionsFor, labChokerTiming, type LabChokerTiming } from './p2p-timing.ts';
+import type { PeerPlan, Plan } from './plan.ts';
+import { RunRecorder, type RunResult } from './results.ts';
+
+export interface P2PRunOptions {
+  readonly signal?: AbortSignal;
+  /** Utilisation / spread sampling period; default 250 ms. */
+  readonly sampleMs?: number;
+  readonly onComplete?: (index: number, atMs: number) => void;
+  /** Called once the tracker, ring and seeder are up, just before the first peer joins. */
+  readonly onLive?: (swarm: LiveSwarm) => void;
+  readonly repeat?: number;
+  /** Give up (incomplete result) after this long; default max(60 s, 20 × bound). */
+  readonly timeoutMs?: number;
+  /** Ring size when discovery uses the DHT; default 4. */
+  readonly dhtNodes?: number;
+  /** Override the scaled choker timing (tests, ablations). */
+  readonly choker?: Partial<LabChokerTiming>;
+}
+
+export interface CpuFigures {
+  readonly wallMs: number;
+  /** (user + system CPU) / wall time; near 1 on a single-threaded loop means CPU-bound. */
+  readonly busyFraction: number;
+  readonly loopDelayP99Ms: number;
+  readonly loopDelayMaxMs: number;
+}
+
+export interface P2PRunResult extends RunResult {
+  /** The choker intervals used (scaled from the textbook's 10 s / 30 s to the bound). */
+  readonly choker: LabChokerTiming & { readonly mode: string };
+  readonly cpu: CpuFigures;
+  readonly timedOut: boolean;
+}
+
+/** What the demo's TUI and progress lines read while a run is going. */
+export interface LiveSwarm {
+  readonly seeder: Client;
+  readonly tracker: TrackerServer | undefined;
+  readonly ring: readonly DhtNode[];
+  readonly pieceCount: number;
+  elapsedMs(): number;
+  completed(): number;
+  labView(): LabView;
+  /** Torrents of the leechers online now, in peer order. */
+  leecherTorrents(): Torrent[];
+}
+
+interface PeerState {
+  readonly plan: PeerPlan;
+  readonly dir: string;
+  readonly throttle: HostThrottle;
+  /** Verified pieces (kept across churn sessions: the data stays on disk). */
+  readonly have: Uint8Array;
+  haveCount: number;
+  client: Client | undefined;
+  torrent: Torrent | undefined;
+  online: boolean;
+  departed: boolean;
+  sessions: number;
+  baseUp: number;
+  baseDown: number;
+  doneMs: number | null;
+}
+
+export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunResult> {
+  const s = plan.scenario;
+  if (s.mode !== 'p2p') throw new ConfigError(`runP2P needs a p2p scenario, got ${s.mode}`);
+  const timing: LabChokerTiming = { ...labChokerTiming(plan.bound.seconds), ...o.choker };
+  const rec = new RunRecorder(plan, o.repeat ?? 0);
+  const stop = new AbortController();
+  const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
+  setMaxListeners(0, signal);
+  const useTracker = s.discovery !== 'dht';
+  const useDht = s.discovery !== 'tracker';
+  const dir = await mkdtemp(join(tmpdir(), 'ringswarm-p2p-'));
+  const timers: Array<ReturnType<typeof setTimeout>> = [];
+  const later = (ms: number, f: () => void): void => void timers.push(setTimeout(f, Math.max(0, ms)));
+  let tracker: TrackerServer | undefined;
+  let ring: DhtNode[] = [];
+  let seeder: Client | undefined;
+  const peers: PeerState[] = [];
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  let sampler: ReturnType<typeof setInterval> | undefined;
+  let timedOut = false;
+  let cpu: CpuFigures = { wallMs: 0, busyFraction: 0, loopDelayP99Ms: 0, loopDelayMaxMs: 0 };
+  try {
+    // The file: random bytes, so every piece hashes differently (as real content would).
+    const seedDir = join(dir, 'seed');
+    await mkdir(seedDir);
+    const filePath = join(seedDir, 'file.bin');
+    await writeFile(filePath, randomBytes(s.fileBytes));
+    if (useTracker) {
+      tracker = new TrackerServer({ random: seededRandom(s.seed) }, { host: '127.0.0.1', port: 0, interval: Math.max(2, Math.ceil(plan.bound.seconds / 4)) });
+      await tracker.start();
+    }
+    if (useDht) ring = await startLabRing(o.dhtNodes ?? 4, signal);
+    const { metainfo } = await createTorrent(filePath, { pieceLength: s.pieceBytes, creationDate: null, trackers: tracker ? [tracker.announceUrls.http] : [] });
+    const pieceCount = metainfo.pieceCount;
+    const common: ClientOptions = {
+      host: '127.0.0.1',
+      port: 0,
+      picker: s.picker === 'rarest' ? 'rarest-first' : 'random',
+      choker: s.choker,
+      chokerOptions: chokerOptionsFor(s.choker, timing),
+    };
+    const dhtSources = (client: Client, i: number) =>
+      useDht ? [new PollingDhtSource(new DhtPeerSource(ring[i % ring.length] as DhtNode), metainfo.infoHash, () => client.port, 1000)] : [];
+    // The seeder talks to every peer that finds it: its upload is the scarce resource.
+    const seedThrottle = hostThrottle({ up: s.serverUp });
+    seeder = new Client({ ...common, throttle: seedThrottle, maxPeersPerTorrent: Math.max(50, s.n), maxConnections: Math.max(200, s.n + 16), random: seededRandom(s.seed) });
+    await seeder.start();
+    await seeder.add(metainfo, { downloadDir: seedDir, seed: true, trackers: useTracker, sources: dhtSources(seeder, 0) });
+    for (const p of plan.peers) {
+      const pdir = join(dir, `peer-${p.index}`);
+      await mkdir(pdir);
+      // A free rider still sends requests and HAVEs; the client refuses to send it payload.
+      const throttle = hostThrottle({ up: p.freeRider ? Infinity : p.up, down: p.down });
+      peers.push({ plan: p, dir: pdir, throttle, have: new Uint8Array(pieceCount), haveCount: 0, client: undefined, torrent: undefined, online: false, departed: false, sessions: 0, baseUp: 0, baseDown: 0, doneMs: null });
+    }
+
+    // Global piece copies among online hosts (the seeder counts once for every piece).
+    const copies = new Uint8Array(pieceCount).fill(1);
+    const counts = (): number[] => Array.from(copies);
+    const t0 = performance.now();
+    const now = (): number => performance.now() - t0;
+    const cpu0 = process.cpuUsage();
+    loop.enable();
+    let allDone: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => (allDone = resolve));
+    let doneCount = 0;
+
+    const onVerified = (ps: PeerState, piece: number): void => {
+      if (piece < 0 || piece >= pieceCount || ps.have[piece]) return;
+      ps.have[piece] = 1;
+      ps.haveCount++;
+      if (ps.online) copies[piece] = Math.min(255, (copies[piece] as number) + 1);
+    };
+    const markDone = (ps: PeerState): void => {
+      if (ps.doneMs !== null) return;
+      const at = now();
+      ps.doneMs = at;
+      rec.completed(ps.plan.index, at);
+      o.onComplete?.(ps.plan.index, at);
+      if (++doneCount === peers.length) allDone();
+      if (s.departAfterCompletion) {
+        ps.departed = true;
+        void goOffline(ps);
+      }
+    };
+    const adjustCopies = (ps: PeerState, delta: 1 | -1): void => {
+      for (let i = 0; i < pieceCount; i++) if (ps.have[i]) copies[i] = Math.max(0, Math.min(255, (copies[i] as number) + delta));
+    };
+    const goOnline = async (ps: PeerState): Promise<void> => {
+      if (signal.aborted || ps.online || ps.departed) return;
+      const i = ps.plan.index;
+      const client = new Client({ ...common, throttle: ps.throttle, freeRider: ps.plan.freeRider, random: seededRandom(s.seed * 1000 + i * 7 + ps.sessions) });
+      ps.client = client;
+      ps.online = true;
+      adjustCopies(ps, 1);
+      const rejoin = ps.sessions++ > 0;
+      try {
+        await client.start();
+        if (ps.client !== client) return; // went offline meanwhile
+        const t = await client.add(metainfo, { downloadDir: ps.dir, trackers: useTracker, sources: dhtSources(client, i), recheck: rejoin });
+        if (ps.client !== client) return;
+        ps.torrent = t;
+        t.on('verified', (piece: number) => onVerified(ps, piece));
+        t.on('error', () => undefined);
+        if (t.done) {
+          for (let k = 0; k < pieceCount; k++) onVerified(ps, k);
+          markDone(ps);
+        } else t.once('done', () => markDone(ps));
+      } catch (e) {
+        if (!signal.aborted && ps.client === client) throw e;
+      }
+    };
+    const goOffline = async (ps: PeerState): Promise<void> => {
+      if (!ps.online) return;
+      const { client, torrent } = ps;
+      if (torrent) {
+        const st = torrent.stats();
+        ps.baseUp += st.uploaded;
+        ps.baseDown += st.downloaded;
+      }
+      ps.online = false;
+      ps.client = undefined;
+      ps.torrent = undefined;
+      adjustCopies(ps, -1);
+      await client?.stop().catch(() => undefined);
+    };
+    const recordBytes = (): void => {
+      for (const ps of peers) {
+        const st = ps.torrent?.stats();
+        rec.bytes(ps.plan.index, ps.baseUp + (st?.uploaded ?? 0), ps.baseDown + (st?.downloaded ?? 0));
+      }
+    };
+
+    // Utilisation: bytes the upload throttles granted since the last sample, against the
+    // capacity of the hosts online then (free riders have none).
+    let lastGranted = seedThrottle.up.granted;
+    let lastAt = 0;
+    sampler = setInterval(() => {
+      const at = now();
+      let granted = seedThrottle.up.granted;
+      let capacity = s.serverUp;
+      for (const ps of peers) {
+        if (ps.plan.freeRider) continue;
+        granted += ps.throttle.up.granted;
+        if (ps.online) capacity += ps.plan.up;
+      }
+      rec.utilisation(at, ((granted - lastGranted) * 1000) / Math.max(1, at - lastAt), capacity);
+      rec.spread(at, counts());
+      lastGranted = granted;
+      lastAt = at;
+      recordBytes();
+    }, o.sampleMs ?? 250);
+
+    const failures: unknown[] = [];
+    const guard = (p: Promise<void>): void => void p.catch((e: unknown) => {
+      failures.push(e);
+      stop.abort();
+    });
+    for (const ps of peers) {
+      later(ps.plan.joinAtMs, () => guard(goOnline(ps)));
+      for (const [leave, back] of ps.plan.offline) {
+        later(leave, () => void goOffline(ps));
+        later(back, () => guard(goOnline(ps)));
+      }
+    }
+    o.onLive?.({
+      seeder,
+      tracker,
+      ring,
+      pieceCount,
+      elapsedMs: now,
+      completed: () => doneCount,
+      leecherTorrents: () => peers.flatMap((ps) => (ps.torrent ? [ps.torrent] : [])),
+      labView: () => ({
+        scenario: s.name,
+        elapsedMs: now(),
+        boundMs: plan.bound.seconds * 1000,
+        peers: peers.map((ps) => ({ name: `peer ${ps.plan.index}${ps.plan.freeRider ? ' (free rider)' : ''}${ps.online ? '' : ' (offline)'}`, progress: ps.haveCount / pieceCount, doneMs: ps.doneMs })),
+      }),
+    });
+
+    const timeoutMs = o.timeoutMs ?? Math.max(60_000, 20_000 * plan.bound.seconds);
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        timedOut = true;
+        resolve();
+      }, timeoutMs);
+      const onAbort = (): void => resolve();
+      signal.addEventListener('abort', onAbort, { once: true });
+      void finished.then(() => {
+        clearTimeout(t);
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
+    recordBytes();
+    const used = process.cpuUsage(cpu0);
+    const wallMs = now();
+    loop.disable();
+    cpu = { wallMs, busyFraction: (used.user + used.system) / 1000 / Math.max(1, wallMs), loopDelayP99Ms: loop.percentile(99) / 1e6, loopDelayMaxMs: loop.max / 1e6 };
+    if (failures.length > 0 && !o.signal?.aborted) throw failures[0];
+    return { ...rec.finish(o.signal?.aborted === true), choker: { mode: s.choker, ...timing }, cpu, timedOut };
+  } finally {
+    loop.disable();
+    clearInterval(sampler);
+    for (const t of timers) clearTimeout(t);
+    stop.abort();
+    await Promise.allSettled(peers.map((ps) => ps.client?.stop()));
+    await seeder?.stop().catch(() => undefined);
+    await tracker?.stop().catch(() => undefined);
+    await Promise.allSettled(ring.map((n) => n.stop()));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
