@@ -16,6 +16,8 @@ export interface ExtensionPeer {
   /** Drop the peer (bad input): the reason is logged and counted by the session. */
   close(reason?: Error): void;
   readonly remoteExtensionHandshake: DecodedExtensionHandshake | undefined;
+  /** We dialled it (so its remote endpoint is its listen endpoint). */
+  readonly outgoing?: boolean;
 }
 
 export interface WireExtension {
