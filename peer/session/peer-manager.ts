@@ -7,6 +7,7 @@
  * Bans are per endpoint and per peer id, not per IP: a lab or test swarm runs many honest peers
  * on 127.0.0.1, and one liar among them must not cut the others off.
  */
+import { ProtocolError } from '../../src/errors.ts';
 import { formatEndpoint, type Endpoint } from '../../src/naming/endpoint.ts';
 import { Wire, type WireConnection, type WireOptions } from '../wire/wire.ts';
 import { PeerConnection, WriteWatch } from './peer-connection.ts';
@@ -26,6 +27,8 @@ export interface PeerManagerDeps {
   attach(p: PeerConnection): void;
   detach(p: PeerConnection, reason: Error | undefined): void;
   banned(address: string, reason: string): void;
+  /** A dialled connection closed before its handshake completed. */
+  handshakeFailed(address: string, reason: Error | undefined): void;
 }
 
 interface Candidate {
@@ -127,9 +130,18 @@ export class PeerManager {
       registered = this.register(wire, watch, key, false);
       if (registered) c.attempts = 0;
     });
-    wire.once('close', () => {
+    wire.once('close', (reason) => {
       this.pending.delete(wire);
-      if (!registered) this.failed(c);
+      if (registered) return;
+      if (reason instanceof ProtocolError && !this.closed) {
+        // Answered for another torrent, or with a broken handshake: not worth another try.
+        this.bans.set(key, reason.message);
+        this.candidates.delete(key);
+        this.d.banned(key, reason.message);
+      } else {
+        this.failed(c);
+      }
+      this.d.handshakeFailed(key, reason);
     });
     wire.start();
   }

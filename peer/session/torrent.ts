@@ -148,6 +148,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
         attach: (p) => this.attach(p),
         detach: (p, reason) => this.detach(p, reason),
         banned: (address, reason) => this.emit('peer-banned', address, reason),
+        handshakeFailed: (address, reason) => this.emit('peer-disconnected', address, reason?.message ?? 'closed before the handshake'),
       },
       { maxPeers: init.maxPeers ?? 50 },
     );
