@@ -129,7 +129,7 @@ async function getOnce(url: string, d: HttpTrackerDeps, signal: AbortSignal): Pr
         path: u.pathname + u.search,
         method: 'GET',
         headers: { Host: u.host, 'User-Agent': 'ringswarm', 'Accept-Encoding': 'identity', Connection: 'close' },
-        agent: false,
+        // No agent: with `agent: false` node:http would make a fresh Agent and ignore createConnection.
         signal,
         createConnection: tlsWanted ? (o) => tls.connect({ socket: dial(o), ...(isIP(name) ? {} : { servername: name }) }) : (o) => dial(o),
       },
