@@ -11,6 +11,8 @@ import { registerTracker } from './commands/tracker.ts';
 import { registerDht } from './commands/dht.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerTui } from './commands/tui.ts';
+import { registerSeed } from './commands/seed.ts';
+import { registerGet } from './commands/get.ts';
 import { registerLab } from './commands/lab.ts';
 import { registerDemo } from './commands/demo.ts';
 
@@ -21,7 +23,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   // Subcommands inherit exitOverride so usage errors come back here as CommanderError.
-  for (const register of [registerCreate, registerInfo, registerTracker, registerDht, registerServe, registerTui, registerLab, registerDemo]) {
+  for (const register of [registerCreate, registerInfo, registerTracker, registerDht, registerServe, registerTui, registerSeed, registerGet, registerLab, registerDemo]) {
     register(program);
   }
   program.commands.forEach((c) => c.exitOverride());
