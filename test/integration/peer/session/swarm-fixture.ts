@@ -31,14 +31,14 @@ function bytes(n: number, seed: number): Uint8Array {
  * Files of odd sizes so pieces span files and the last piece (and its last block) is short.
  * Default: 3 files, ~300 KiB, 32 KiB pieces.
  */
-export async function makeFixture(sizes: number[] = [100_000, 7, 150_003, 61_111], pieceLength = 32 * 1024): Promise<Fixture> {
+export async function makeFixture(sizes: number[] = [100_000, 7, 150_003, 61_111], pieceLength = 32 * 1024, trackers?: string[]): Promise<Fixture> {
   const t = await tempDir('ringswarm-session-');
   const seedDir = join(t.path, 'seed');
   const dir = join(seedDir, 'multi');
   await mkdir(join(dir, 'sub'), { recursive: true });
   const files = sizes.map((n, i) => ({ rel: i % 2 ? join('sub', `f${i}.bin`) : `f${i}.bin`, data: bytes(n, 1000 + i) }));
   for (const f of files) await writeFile(join(dir, f.rel), f.data);
-  const { metainfo } = await createTorrent(dir, { pieceLength, creationDate: null });
+  const { metainfo } = await createTorrent(dir, { pieceLength, creationDate: null, ...(trackers ? { trackers } : {}) });
   return { root: t.path, seedDir, metainfo, files, cleanup: t.cleanup };
 }
 
