@@ -14,7 +14,7 @@ const reply = (extra: Record<string, unknown> = {}): Uint8Array =>
 
 /** A misbehaving-on-demand tracker: the path picks the behaviour. */
 const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
-  '/chunked/announce': (req, res) => {
+  '/chunked/announce': (_req, res) => {
     const body = reply({ 'warning message': new TextEncoder().encode('be nice') });
     res.writeHead(200, { 'Transfer-Encoding': 'chunked' });
     res.write(body.subarray(0, 5));
