@@ -60,6 +60,8 @@ export interface P2PRunResult extends RunResult {
   readonly choker: LabChokerTiming & { readonly mode: string };
   readonly cpu: CpuFigures;
   readonly timedOut: boolean;
+  /** Payload bytes received but thrown away (endgame duplicates, failed hashes), all peers. */
+  readonly wastedBytes: number;
 }
 
 /** What the demo's TUI and progress lines read while a run is going. */
@@ -89,6 +91,7 @@ interface PeerState {
   sessions: number;
   baseUp: number;
   baseDown: number;
+  baseWasted: number;
   doneMs: number | null;
 }
 
@@ -145,7 +148,7 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
       await mkdir(pdir);
       // A free rider still sends requests and HAVEs; the client refuses to send it payload.
       const throttle = hostThrottle({ up: p.freeRider ? Infinity : p.up, down: p.down });
-      peers.push({ plan: p, dir: pdir, throttle, have: new Uint8Array(pieceCount), haveCount: 0, client: undefined, torrent: undefined, online: false, departed: false, sessions: 0, baseUp: 0, baseDown: 0, doneMs: null });
+      peers.push({ plan: p, dir: pdir, throttle, have: new Uint8Array(pieceCount), haveCount: 0, client: undefined, torrent: undefined, online: false, departed: false, sessions: 0, baseUp: 0, baseDown: 0, baseWasted: 0, doneMs: null });
     }
 
     // Global piece copies among online hosts (the seeder counts once for every piece).
@@ -211,6 +214,7 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
         const st = torrent.stats();
         ps.baseUp += st.uploaded;
         ps.baseDown += st.downloaded;
+        ps.baseWasted += st.wasted;
       }
       ps.online = false;
       ps.client = undefined;
@@ -293,7 +297,8 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
     loop.disable();
     cpu = { wallMs, busyFraction: (used.user + used.system) / 1000 / Math.max(1, wallMs), loopDelayP99Ms: loop.percentile(99) / 1e6, loopDelayMaxMs: loop.max / 1e6 };
     if (failures.length > 0 && !o.signal?.aborted) throw failures[0];
-    return { ...rec.finish(o.signal?.aborted === true), choker: { mode: s.choker, ...timing }, cpu, timedOut };
+    const wastedBytes = peers.reduce((a, ps) => a + ps.baseWasted + (ps.torrent?.stats().wasted ?? 0), 0);
+    return { ...rec.finish(o.signal?.aborted === true), choker: { mode: s.choker, ...timing }, cpu, timedOut, wastedBytes };
   } finally {
     loop.disable();
     clearInterval(sampler);
