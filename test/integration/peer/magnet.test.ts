@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatMagnet } from '../../../src/codec/magnet.ts';
+import { hostThrottle } from '../../../src/net/throttle.ts';
 import type { Client } from '../../../peer/session/client.ts';
 import { addMagnet, fetchMetadata } from '../../../peer/ext/magnet-download.ts';
 import { addTorrent } from '../../../peer/ext/torrent-extensions.ts';
@@ -60,9 +61,10 @@ describe('magnet links', () => {
 });
 
 describe('peer exchange', () => {
-  it('a leecher learns of a third peer through PEX and connects to it', async () => {
+  it('a leecher learns of a third peer through PEX and connects to it', { timeout: 20_000 }, async () => {
     const f = await fixture();
-    const seeder = started(client());
+    // A slow seeder keeps a downloading (connected to it) while b arrives: PEX reports live peers only.
+    const seeder = started(client({ throttle: hostThrottle({ up: 150 * 1024 }) }));
     await addTorrent(seeder, f.metainfo, { downloadDir: f.seedDir, seed: true, trackers: false, pexIntervalMs: 200 });
     const a = started(client());
     await addTorrent(a, f.metainfo, { downloadDir: join(f.root, 'a'), trackers: false, peers: [local(seeder)], pexIntervalMs: 200 });
