@@ -10,7 +10,7 @@
  * port, so they are only valid on the socket that connected — one more reason to share one
  * UdpTracker per process rather than a socket per exchange.
  */
-import { ClosedError, TimeoutError, TrackerError } from '../src/errors.ts';
+import { AbortedError, ClosedError, TimeoutError, TrackerError } from '../src/errors.ts';
 import { decodeCompactPeers, ipFamily, parseAddress, type Endpoint } from '../src/naming/endpoint.ts';
 import type { Resolver } from '../src/naming/resolver.ts';
 import type { HostThrottle } from '../src/net/throttle.ts';
@@ -70,6 +70,8 @@ export class UdpTracker {
   private readonly o: Required<UdpTrackerOptions>;
   private readonly rpcs = new Map<4 | 6, Promise<Rpc>>();
   private readonly ids = new Map<string, { id: bigint; at: number }>();
+  /** Connects in flight: concurrent exchanges with one tracker share a single connect. */
+  private readonly connecting = new Map<string, Promise<bigint>>();
   private closed = false;
 
   constructor(
@@ -154,7 +156,7 @@ export class UdpTracker {
     for (let round = 0; ; round++) {
       const cached = this.ids.get(key);
       const fresh = !cached || this.now() - cached.at >= this.o.connectionTtlMs;
-      const id = fresh ? await this.connect(to, rpc, ro, key) : cached.id;
+      const id = fresh ? await this.sharedConnect(to, rpc, ro, key) : cached.id;
       let r: UdpTrackerResponse;
       try {
         r = await rpc.request(to, make(id), ro);
@@ -167,6 +169,17 @@ export class UdpTracker {
       if (fresh || round > 0) throw new TrackerError(`tracker says: ${r.message}`);
       this.stats.reconnects++;
     }
+  }
+
+  private sharedConnect(to: Endpoint, rpc: Rpc, ro: RequestOptions, key: string): Promise<bigint> {
+    let p = this.connecting.get(key);
+    if (!p) {
+      // Not tied to one caller's signal: another exchange may be waiting on the same connect.
+      const { signal: _caller, ...shared } = ro;
+      p = this.connect(to, rpc, shared, key).finally(() => this.connecting.delete(key));
+      this.connecting.set(key, p);
+    }
+    return ro.signal ? abortable(p, ro.signal) : p;
   }
 
   private async connect(to: Endpoint, rpc: Rpc, ro: RequestOptions, key: string): Promise<bigint> {
@@ -182,6 +195,16 @@ export class UdpTracker {
     this.ids.set(key, { id: r.connectionId, at: this.now() });
     return r.connectionId;
   }
+}
+
+/** Waits for a shared promise, giving up (for this caller only) when its signal aborts. */
+function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new AbortedError('udp tracker request aborted', { cause: signal.reason }));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new AbortedError('udp tracker request aborted', { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** One exchange on a short-lived UdpTracker (tools and tests; a client process shares one). */

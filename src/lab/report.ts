@@ -22,6 +22,8 @@ export interface Report {
   readonly files: SavedFiles;
   readonly figures: Record<string, Figure>;
   readonly points: readonly SweepPoint[];
+  /** Whether PNGs were asked for (so a missing one is worth a hint). */
+  readonly png: boolean;
 }
 
 /** A folder name that sorts by time: lab-results/2025-01-31T12-00-00. */
@@ -64,7 +66,7 @@ export async function writeReport(dir: string, runs: readonly RunResult[], o: Re
     figures.cdf = await figure(dir, 'completion-cdf', completionCdfFigure(runs.slice(0, 8)), png);
     figures.utilisation = await figure(dir, 'upload-utilisation', utilisationFigure(runs.slice(0, 8)), png);
   }
-  return { dir, files, figures, points };
+  return { dir, files, figures, points, png };
 }
 
 function fmtBytes(b: number): string {
@@ -84,6 +86,6 @@ export function pointLines(points: readonly SweepPoint[]): string[] {
 
 export function figureLines(r: Report): string[] {
   const out = [`results: ${r.files.json}, ${r.files.runsCsv}, ${r.files.peersCsv}`];
-  for (const [name, f] of Object.entries(r.figures)) out.push(`figure ${name}: ${f.svg}${f.png ? ` (+ ${f.png})` : ' (no PNG: install rsvg-convert for PNGs)'}`);
+  for (const [name, f] of Object.entries(r.figures)) out.push(`figure ${name}: ${f.svg}${f.png ? ` (+ ${f.png})` : r.png ? ' (no PNG: install rsvg-convert for PNGs)' : ''}`);
   return out;
 }
