@@ -6,22 +6,22 @@
 import { EventEmitter } from 'node:events';
 import { Availability } from '../core/availability.ts';
 import { Bitfield } from '../core/bitfield.ts';
-import { Choker, type ChokerOptions } from '../core/choker.ts';
+import { Choker } from '../core/choker.ts';
 import { Layout } from '../core/layout.ts';
-import { Picker, type PickStrategy } from '../core/picker.ts';
-import type { ExtensionRegistry } from '../wire/extension.ts';
-import type { Wire, WireConnection } from '../wire/wire.ts';
-import { AbortedError, FrameTooLargeError, ProtocolError } from '../../src/errors.ts';
+import { Picker } from '../core/picker.ts';
+import type { Wire } from '../wire/wire.ts';
+import { FrameTooLargeError, ProtocolError } from '../../src/errors.ts';
 import type { Metainfo } from '../../src/codec/metainfo.ts';
 import type { TorrentView, RateHistory } from '../../src/control/snapshot.ts';
 import type { Endpoint } from '../../src/naming/endpoint.ts';
 import { RateMeter } from '../../src/net/rate-meter.ts';
 import { ThrottleGroup, type HostThrottle } from '../../src/net/throttle.ts';
 import type { PeerSource, TransferStats } from '../../src/peer-source.ts';
-import type { Random } from '../../src/random.ts';
 import { FileStorage } from '../../src/store/piece-storage-file.ts';
-import { TorrentResume, type ResumeDb } from '../../src/store/resume.ts';
+import { TorrentResume } from '../../src/store/resume.ts';
 import { TrackerClient } from '../../tracker/client.ts';
+import { Choking } from './choking.ts';
+import { untilDone, type TorrentDeps, type TorrentEvents, type TorrentInit } from './torrent-types.ts';
 import { Downloader } from './downloader.ts';
 import type { PeerConnection, WriteWatch } from './peer-connection.ts';
 import { PeerManager } from './peer-manager.ts';
@@ -32,54 +32,7 @@ import { Uploader } from './uploader.ts';
 
 export type { TorrentStats } from './torrent-stats.ts';
 
-export interface TorrentEvents {
-  verified: [piece: number];
-  done: [];
-  'hash-failed': [piece: number, peers: string[]];
-  'peer-banned': [address: string, reason: string];
-  'peer-connected': [address: string];
-  'peer-disconnected': [address: string, reason?: string];
-  /** A peer is connected and its listeners attached: extensions (PEX, metadata) hook in here. */
-  wire: [address: string, wire: Wire];
-  warning: [error: Error];
-  error: [error: Error];
-}
-
-/** What the Client gives each torrent. */
-export interface TorrentDeps {
-  readonly metainfo: Metainfo;
-  readonly peerId: Uint8Array;
-  readonly random: Random;
-  readonly now: () => number;
-  readonly resumeDb: ResumeDb;
-  readonly extensions?: ExtensionRegistry;
-  /** Wire timeouts for outgoing connections (tests shorten them). */
-  readonly wireTimeouts?: { idleTimeoutMs?: number; handshakeTimeoutMs?: number };
-  port(): number;
-  connect(to: Endpoint, torrentThrottle: HostThrottle): Promise<WireConnection>;
-  isSelf(to: Endpoint): boolean;
-  globalRoom(): boolean;
-}
-
-export interface TorrentInit {
-  downloadDir: string;
-  trackers?: boolean;
-  peers?: Endpoint[];
-  sources?: PeerSource[];
-  recheck?: boolean;
-  seed?: boolean;
-  paused?: boolean;
-  upload?: number;
-  download?: number;
-  maxPeers?: number;
-  picker?: PickStrategy;
-  choker?: 'tit-for-tat' | 'unchoke-all';
-  chokerOptions?: Partial<ChokerOptions>;
-  freeRider?: boolean;
-  requestTimeoutMs?: number;
-  /** Engine tick (request expiry, dialing, rechoke checks); default 250 ms. */
-  tickMs?: number;
-}
+export type { TorrentDeps, TorrentEvents, TorrentInit } from './torrent-types.ts';
 
 const HISTORY = 120;
 const SAMPLE_MS = 1000;
@@ -94,7 +47,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   private readonly availability: Availability;
   private readonly storage: FileStorage;
   private readonly resumeData: TorrentResume;
-  private readonly choker: Choker;
+  private readonly choking: Choking;
   private readonly manager: PeerManager;
   private readonly verifier: PieceVerifier;
   private readonly sources: PeerSource[] = [];
@@ -111,7 +64,6 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   private readonly strikes = new Map<string, number>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastSample = 0;
-  private rechokePending = false;
   private stopping: Promise<void> | undefined;
 
   constructor(deps: TorrentDeps, init: TorrentInit) {
@@ -125,7 +77,15 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     this.availability = new Availability(m.pieceCount);
     this.storage = new FileStorage({ root: init.downloadDir, layout: this.layout });
     this.resumeData = new TorrentResume({ db: deps.resumeDb, infoHashHex: m.infoHashHex, layout: this.layout, storage: this.storage, hashes: m, statFile: (i) => this.storage.statFile(i) });
-    this.choker = new Choker({ ...init.chokerOptions, mode: init.choker ?? init.chokerOptions?.mode ?? 'tit-for-tat' });
+    this.choking = new Choking({
+      choker: new Choker({ ...init.chokerOptions, mode: init.choker ?? init.chokerOptions?.mode ?? 'tit-for-tat' }),
+      random: deps.random,
+      now: deps.now,
+      freeRider: init.freeRider ?? false,
+      peers: () => this.manager.peers.values(),
+      seeding: () => this.done,
+      choked: (p) => this.uploader?.onChoke(p),
+    });
     this.verifier = new PieceVerifier(
       { storage: this.storage, hashes: m, layout: this.layout },
       {
@@ -254,21 +214,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   }
 
   whenDone(signal?: AbortSignal): Promise<void> {
-    if (this.done) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const cleanup = (): void => {
-        this.off('done', onDone);
-        this.off('error', onError);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const onDone = (): void => (cleanup(), resolve());
-      const onError = (e: Error): void => (cleanup(), reject(e));
-      const onAbort = (): void => (cleanup(), reject(new AbortedError('wait aborted', { cause: signal?.reason })));
-      if (signal?.aborted) return onAbort();
-      this.on('done', onDone);
-      this.on('error', onError);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.done ? Promise.resolve() : untilDone(this, signal);
   }
 
   /** How many connected peers have each piece (ourselves not counted). */
@@ -313,6 +259,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     this.stopping ??= (async () => {
       if (this.timer) clearInterval(this.timer);
       this.timer = undefined;
+      this.choking.stop();
       if (this.downloader) this.downloader.active = false;
       this.manager.close();
       await this.verifier.settled();
@@ -347,9 +294,9 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     });
     w.on('choke', () => down.onChoke(p));
     w.on('unchoke', () => down.fill(p));
-    w.on('interested', () => this.rechokeSoon());
+    w.on('interested', () => this.choking.soon());
     w.on('not-interested', () => {
-      if (!w.amChoking) this.rechokeSoon();
+      if (!w.amChoking) this.choking.soon();
     });
     w.on('request', (r) => up.onRequest(p, r));
     w.on('cancel', (r) => up.onCancel(p, r));
@@ -374,7 +321,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
       this.emit('peer-banned', p.key, reason.message);
     }
     this.emit('peer-disconnected', p.key, reason?.message);
-    if (!p.wire.amChoking) this.rechokeSoon();
+    if (!p.wire.amChoking) this.choking.soon();
   }
 
   /** Two seeds have nothing to trade: close. */
@@ -445,47 +392,13 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     const now = this.d.now();
     this.downloader!.expire(this.o.requestTimeoutMs ?? 30_000);
     this.manager.tick();
-    if (this.choker.due(now)) this.rechoke();
+    this.choking.tick();
     for (const p of this.manager.peers.values()) this.downloader!.fill(p);
     if (now - this.lastSample >= SAMPLE_MS) {
       this.lastSample = now;
       push(this.history.down, this.downMeter.rate(now));
       push(this.history.up, this.upMeter.rate(now));
     }
-  }
-
-  private rechokeSoon(): void {
-    if (this.rechokePending || this.stopping) return;
-    this.rechokePending = true;
-    setImmediate(() => {
-      this.rechokePending = false;
-      if (!this.stopping) this.rechoke();
-    });
-  }
-
-  private rechoke(): void {
-    const now = this.d.now();
-    const peers = [...this.manager.peers.values()].filter((p) => p.wire.isOpen);
-    if (this.o.freeRider) {
-      for (const p of peers) if (!p.wire.amChoking) this.chokePeer(p);
-      return;
-    }
-    const decision = this.choker.rechoke(
-      peers.map((p) => ({ id: p.key, interested: p.wire.peerInterested, amInterested: p.wire.amInterested, downloadRate: p.downMeter.rate(now), uploadRate: p.upMeter.rate(now), connectedAt: p.connectedAt, ...(p.lastBlockAt !== undefined ? { lastBlockAt: p.lastBlockAt } : {}) })),
-      { now, random: this.d.random, seeding: this.done },
-    );
-    for (const p of peers) {
-      p.optimistic = decision.optimistic === p.key;
-      p.snubbed = decision.snubbed.has(p.key);
-      if (decision.unchoke.has(p.key)) {
-        if (p.wire.amChoking) p.wire.unchoke();
-      } else if (!p.wire.amChoking) this.chokePeer(p);
-    }
-  }
-
-  private chokePeer(p: PeerConnection): void {
-    p.wire.choke();
-    this.uploader?.onChoke(p);
   }
 }
 
