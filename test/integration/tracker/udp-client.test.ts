@@ -166,4 +166,24 @@ describe('TrackerClient on the shared layers', () => {
       await c.stop();
     });
   }
+
+  it('torrents of one process share an injected UdpTracker: one socket, one connect', async () => {
+    const shared = new UdpTracker({}, { bindHost4: '127.0.0.1', baseTimeoutMs: 200, attempts: 3 });
+    const mk = (n: number): TrackerClient =>
+      new TrackerClient(
+        { stats: () => ({ uploaded: 0n, downloaded: 0n, left: 5n }), random: seededRandom(n), udp: shared },
+        { infoHash: Uint8Array.from({ length: 20 }, (_, i) => n + i), peerId: Uint8Array.from({ length: 20 }, (_, i) => 40 + n + i), port: 20200 + n, announceList: [[server.announceUrls.udp]] },
+      );
+    const [a, b] = [mk(1), mk(2)];
+    a.start();
+    await once(a, 'announced');
+    b.start();
+    await once(b, 'announced');
+    await a.stop();
+    await b.stop();
+    expect(shared.stats.connects).toBe(1);
+    expect(await shared.sockets()).toHaveLength(1);
+    expect((await shared.sockets())[0]?.closed).toBe(false); // not the clients' to close
+    shared.close();
+  });
 });
