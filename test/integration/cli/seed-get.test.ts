@@ -8,6 +8,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { createServer } from 'node:net';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { connectControl } from '../../../src/control/client.ts';
 import { tempDir } from '../../helpers/tmp.ts';
 import { CliChild } from '../../helpers/interop/cli-child.ts';
 import { diffTrees, writeTree, type TreeSpec } from '../../helpers/interop/fixtures.ts';
@@ -61,6 +62,29 @@ describe('ringswarm seed / get', () => {
     expect(x.code, seeder.stderr).toBe(0);
     expect(seeder.lines.some((l) => l.event === 'stopped')).toBe(true);
   }, 60_000);
+
+  it('seed serves its control socket: a client snapshot, pause, and quit ends it with status 0', async () => {
+    const { root, env } = await dirs();
+    await writeTree(join(root, 'share'), { 'a.bin': 100_000 });
+    const sock = join(root, 'run', 'seed.sock');
+    const seeder = cli(['seed', join(root, 'share'), '--host', '127.0.0.1', '--port', '0', '--db', join(root, 'db'), '--json', '--control', sock], env);
+    const seeding = await seeder.event('seeding', 30_000);
+    expect(seeding.control).toBe(sock);
+    const c = await connectControl(sock);
+    try {
+      expect(c.process.kind).toBe('client');
+      const snap = await c.get();
+      expect(snap.torrents?.map((t) => [t.infoHash, t.state])).toEqual([[seeding.infoHash, 'seeding']]);
+      await c.command({ op: 'pause', infoHash: String(seeding.infoHash) });
+      expect((await c.get()).torrents?.[0]?.state).toBe('paused');
+      await expect(c.command({ op: 'pause', infoHash: '0'.repeat(40) })).rejects.toThrow(/no torrent/);
+      await c.command({ op: 'quit' });
+    } finally {
+      c.close();
+    }
+    expect((await seeder.exited).code, seeder.stderr).toBe(0);
+    expect(seeder.lines.find((l) => l.event === 'stopped')?.reason).toBe('quit');
+  }, 30_000);
 
   it('get on a garbage file exits 3 with a one-line message', async () => {
     const { root, env } = await dirs();
