@@ -11,6 +11,8 @@ import type { Client } from '../../../../peer/session/client.ts';
 import { DhtSource } from '../../../../peer/discovery/dht-source.ts';
 import { LsdSource } from '../../../../peer/discovery/lsd.ts';
 import { addTorrent } from '../../../../peer/ext/torrent-extensions.ts';
+import { addMagnet } from '../../../../peer/ext/magnet-download.ts';
+import { formatMagnet } from '../../../../src/codec/magnet.ts';
 import { FAST, testnet } from '../../../helpers/dht-testnet.ts';
 import { client, makeFixture, sameFiles, type Fixture } from '../session/swarm-fixture.ts';
 
@@ -50,6 +52,28 @@ describe('trackerless', () => {
     await Promise.all([l1.whenDone(AbortSignal.timeout(20_000)), l2.whenDone(AbortSignal.timeout(20_000))]);
     expect(await sameFiles(f, join(f.root, 'l1'))).toBe(true);
     expect(await sameFiles(f, join(f.root, 'l2'))).toBe(true);
+  });
+
+  it('a magnet link with no peer hint resolves through the DHT: metadata, then data', { timeout: 30_000 }, async () => {
+    const ring = await testnet(3);
+    cleanups.push(() => ring.stop());
+    await ring.converged();
+    const boot = { host: ring.nodes[0]!.self.host, port: ring.nodes[0]!.self.port };
+    const f = await fixture();
+    const dhtFor = async (c: Client) => {
+      const node = new DhtNode({ ...FAST, client: true });
+      await node.start(boot);
+      cleanups.push(() => node.stop());
+      await c.start();
+      return new DhtSource(new DhtPeerSource(node), { infoHash: f.metainfo.infoHash, port: () => c.port, quickRetryMs: 200 });
+    };
+    const seeder = started(client());
+    await addTorrent(seeder, f.metainfo, { downloadDir: f.seedDir, seed: true, trackers: false, sources: [await dhtFor(seeder)] });
+    const leecher = started(client());
+    const uri = formatMagnet({ infoHash: f.metainfo.infoHash });
+    const t = await addMagnet(leecher, uri, { downloadDir: join(f.root, 'm'), sources: [await dhtFor(leecher)], metadataTimeoutMs: 15_000 });
+    await t.whenDone(AbortSignal.timeout(15_000));
+    expect(await sameFiles(f, join(f.root, 'm'))).toBe(true);
   });
 
   it('LSD: two clients on loopback with no tracker find each other and complete', { timeout: 20_000 }, async () => {
