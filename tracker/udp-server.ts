@@ -6,11 +6,13 @@
  *
  * Two sockets, one handler. With a HostThrottle (the lab's emulated tracker host) the front
  * end binds through src/net's bindUdp so the host's up/down caps apply. Without one it keeps
- * a raw node:dgram socket, because bindUdp costs the unthrottled hot path too much: measured
- * with `npx tsx bench/tracker-udp.ts --duration 5 --only ringswarm` on 2 busy cores,
- * 2×64 in flight: dgram 26.6k / 24.2k announces/s, bindUdp 22.9k / 18.2k (−15…25%: a promise
- * per send through the throttle, even an unlimited one); 8×64 in flight: bindUdp lost 1595
- * datagrams per 5 s run, as it cannot enlarge the receive buffer (dgram here asks for 4 MiB).
+ * a raw node:dgram socket, because bindUdp cannot enlarge the receive buffer: under
+ * `npx tsx bench/tracker-udp.ts --duration 5 --only ringswarm` (8×64 announces in flight)
+ * bindUdp lost 1594–1595 datagrams in every run, and so did raw dgram with default buffers
+ * (rmem_default 208 KiB), while raw dgram with 4 MiB lost none. The CPU cost of bindUdp's
+ * promise-per-send was within noise on the busy 2-core box (2×64 in flight: raw 26.6k, 24.2k,
+ * 20.6k, 12.1k/s vs bindUdp 22.9k, 18.2k, 13.3k, 20.4k/s). Once UdpBindOptions can set buffer
+ * sizes, re-measure on a quiet machine and drop the raw path if it is within ~10%.
  */
 import { createSocket } from 'node:dgram';
 import { ipFamily, unmapIPv4, type Endpoint } from '../src/naming/endpoint.ts';
