@@ -237,7 +237,7 @@ export class Client extends EventEmitter<ClientEvents> {
     const wire = new Wire(watch, {
       peerId: this.peerId,
       extensions: this.extensions,
-      extensionHandshake: { reqq: 250 },
+      extensionHandshake: { reqq: 250, p: this.boundPort },
       ...(this.o.idleTimeoutMs !== undefined ? { idleTimeoutMs: this.o.idleTimeoutMs } : {}),
       ...(this.o.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: this.o.handshakeTimeoutMs } : {}),
       acceptInfoHash: (h) => {

@@ -40,6 +40,8 @@ interface Candidate {
 }
 
 const MAX_ATTEMPTS = 8;
+/** Twin connections closer together than this are a simultaneous-dial race. */
+const RACE_MS = 2000;
 
 export class PeerManager {
   readonly peers = new Map<string, PeerConnection>();
@@ -49,6 +51,8 @@ export class PeerManager {
   private readonly maxPeers: number;
   private dialing = 0;
   private readonly pending = new Set<Wire>();
+  /** Listen endpoints of connected peers (extension handshake `p`): no need to dial them. */
+  private readonly listening = new Map<string, number>();
   private closed = false;
 
   constructor(deps: PeerManagerDeps, options: { maxPeers?: number } = {}) {
@@ -74,7 +78,7 @@ export class PeerManager {
     const now = this.d.now();
     for (const [key, c] of this.candidates) {
       if (this.peers.size + this.connecting >= this.maxPeers || !this.d.globalRoom()) return;
-      if (c.busy || c.nextAt > now || this.peers.has(key)) continue;
+      if (c.busy || c.nextAt > now || this.peers.has(key) || this.listening.has(key)) continue;
       void this.dial(key, c);
     }
   }
@@ -167,12 +171,11 @@ export class PeerManager {
     if (ban !== undefined) return refuse(`banned: ${ban}`);
     const twin = [...this.peers.values()].find((p) => p.peerIdHex === idHex);
     if (twin) {
-      // Both sides dialled each other: keep the connection dialled by the lower peer id, so
-      // both ends make the same choice and exactly one connection survives.
+      // An established connection wins (third-party clients keep the older one too). In a race
+      // (both dialled at once) keep the one dialled by the lower peer id: both ends agree.
       const ours = Buffer.from(this.d.wireOptions.peerId).toString('hex');
-      const newDialer = incoming ? idHex : ours;
-      const oldDialer = twin.incoming ? idHex : ours;
-      const keepNew = newDialer < oldDialer;
+      const race = this.d.now() - twin.connectedAt < RACE_MS;
+      const keepNew = race && (incoming ? idHex : ours) < (twin.incoming ? idHex : ours);
       if (!keepNew) return refuse('duplicate connection to the same peer');
       twin.wire.close(new Error('duplicate connection to the same peer'));
     }
@@ -181,7 +184,19 @@ export class PeerManager {
     this.peers.set(key, p);
     const cand = this.candidates.get(key);
     if (cand) cand.busy = true;
+    let listenKey: string | undefined;
+    wire.on('extension-handshake', (h) => {
+      const host = watch.remote?.host;
+      if (h.p === undefined || host === undefined || listenKey !== undefined) return;
+      listenKey = formatEndpoint({ host, port: h.p });
+      this.listening.set(listenKey, (this.listening.get(listenKey) ?? 0) + 1);
+    });
     wire.once('close', (reason) => {
+      if (listenKey !== undefined) {
+        const n = (this.listening.get(listenKey) ?? 1) - 1;
+        if (n <= 0) this.listening.delete(listenKey);
+        else this.listening.set(listenKey, n);
+      }
       if (this.peers.get(key) === p) this.peers.delete(key);
       const c = this.candidates.get(key);
       if (c) {
