@@ -76,7 +76,8 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     this.throttle = { up: new ThrottleGroup({ rate: init.upload || Infinity }), down: new ThrottleGroup({ rate: init.download || Infinity }) };
     this.availability = new Availability(m.pieceCount);
     this.storage = new FileStorage({ root: init.downloadDir, layout: this.layout });
-    this.resumeData = new TorrentResume({ db: deps.resumeDb, infoHashHex: m.infoHashHex, layout: this.layout, storage: this.storage, hashes: m, statFile: (i) => this.storage.statFile(i) });
+    // flushEvery 1: a SIGKILL loses no verified piece; flushes coalesce while one is writing.
+    this.resumeData = new TorrentResume({ db: deps.resumeDb, infoHashHex: m.infoHashHex, layout: this.layout, storage: this.storage, hashes: m, statFile: (i) => this.storage.statFile(i) }, { flushEvery: 1 });
     this.choking = new Choking({
       choker: new Choker({ ...init.chokerOptions, mode: init.choker ?? init.chokerOptions?.mode ?? 'tit-for-tat' }),
       random: deps.random,
