@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { bencode, latin1, type BEncodable } from '../src/codec/bencode.ts';
 import { isRingswarmError } from '../src/errors.ts';
 import { ipFamily, unmapIPv4 } from '../src/naming/endpoint.ts';
+import { serveHttp } from '../src/net/duplex.ts';
+import type { HostThrottle } from '../src/net/throttle.ts';
 import { fromHex, parseAnnounceQuery, parseScrapeQuery, toHex } from './announce-params.ts';
 import type { TrackerCore } from './core.ts';
 import { compactPeers } from './swarm.ts';
@@ -34,9 +36,13 @@ export class HttpFront {
   readonly server: Server;
   private readonly options: HttpFrontOptions;
 
+  private throttled: { close: () => Promise<void> } | undefined;
+
   constructor(
     private readonly core: TrackerCore,
     options: Partial<HttpFrontOptions> = {},
+    /** The tracker host's throttle (lab); undefined = a plain listener. */
+    private readonly throttle?: HostThrottle,
   ) {
     this.options = { ...DEFAULT_HTTP_OPTIONS, ...options };
     this.server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 15_000, headersTimeout: 10_000, keepAliveTimeout: 30_000 }, (req, res) => {
@@ -58,7 +64,12 @@ export class HttpFront {
     });
   }
 
-  listen(port: number, host: string): Promise<number> {
+  async listen(port: number, host: string): Promise<number> {
+    if (this.throttle) {
+      const bound = await serveHttp(this.server, { throttle: this.throttle, host, port });
+      this.throttled = bound;
+      return bound.port;
+    }
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, host, () => {
@@ -69,6 +80,7 @@ export class HttpFront {
   }
 
   close(): Promise<void> {
+    if (this.throttled) return this.throttled.close();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();

@@ -3,6 +3,7 @@
  * (with a db dir) level persistence restored on start. start()/stop() are idempotent; stop()
  * closes the sockets first, then waits for the last batch to reach the store.
  */
+import type { HostThrottle } from '../src/net/throttle.ts';
 import { cryptoRandom, type Random } from '../src/random.ts';
 import { ConnectionIds } from './connection-id.ts';
 import { TrackerCore } from './core.ts';
@@ -27,6 +28,8 @@ export interface TrackerServerOptions {
 export interface TrackerServerDeps {
   random?: Random;
   now?: () => number;
+  /** The tracker host's up/down caps (the lab's emulated tracker host), for UDP and HTTP alike. */
+  throttle?: HostThrottle;
 }
 
 export class TrackerServer {
@@ -39,10 +42,12 @@ export class TrackerServer {
   private starting: Promise<void> | undefined;
   private boundPort = 0;
   private readonly now: () => number;
+  private readonly throttle: HostThrottle | undefined;
 
   constructor(deps: TrackerServerDeps = {}, options: Partial<TrackerServerOptions> = {}) {
     this.options = { host: '127.0.0.1', port: 6969, dbDir: undefined, interval: 1800, http: {}, pruneEveryMs: 60_000, ...options };
     this.now = deps.now ?? Date.now;
+    this.throttle = deps.throttle;
     this.table = new SwarmTable(deps.random ?? cryptoRandom, swarmOptionsFor(this.options.interval));
   }
 
@@ -68,8 +73,8 @@ export class TrackerServer {
       this.table.restore(await this.store.load(), this.now());
     }
     const core = new TrackerCore(this.table, this.store, this.now);
-    this.http = new HttpFront(core, this.options.http);
-    this.udp = new UdpFront(core, new ConnectionIds());
+    this.http = new HttpFront(core, this.options.http, this.throttle);
+    this.udp = new UdpFront(core, new ConnectionIds(), this.throttle);
     // With port 0 the UDP bind can collide with a port some other process holds for UDP;
     // retry a few times with a fresh HTTP port.
     for (let attempt = 0; ; attempt++) {
@@ -80,7 +85,7 @@ export class TrackerServer {
         break;
       } catch (e) {
         await this.http.close();
-        this.http = new HttpFront(core, this.options.http);
+        this.http = new HttpFront(core, this.options.http, this.throttle);
         if (this.options.port !== 0 || attempt >= 5) throw e;
       }
     }

@@ -4,18 +4,12 @@
  * connection id that does not verify for their source get a BEP 15 error, and nothing a
  * datagram contains can throw out of the handler.
  *
- * Two sockets, one handler. With a HostThrottle (the lab's emulated tracker host) the front
- * end binds through src/net's bindUdp so the host's up/down caps apply. Without one it keeps
- * a raw node:dgram socket, because bindUdp cannot enlarge the receive buffer: under
- * `npx tsx bench/tracker-udp.ts --duration 5 --only ringswarm` (8×64 announces in flight)
- * bindUdp lost 1594–1595 datagrams in every run, and so did raw dgram with default buffers
- * (rmem_default 208 KiB), while raw dgram with 4 MiB lost none. The CPU cost of bindUdp's
- * promise-per-send was within noise on the busy 2-core box (2×64 in flight: raw 26.6k, 24.2k,
- * 20.6k, 12.1k/s vs bindUdp 22.9k, 18.2k, 13.3k, 20.4k/s). Once UdpBindOptions can set buffer
- * sizes, re-measure on a quiet machine and drop the raw path if it is within ~10%.
+ * The socket is src/net's bindUdp, so a tracker host's throttle (the lab's emulated tracker)
+ * applies to its UDP side like to every other socket of that host. Its kernel receive buffer is
+ * raised to 4 MiB: with the default (~208 KiB) a burst of 8×64 announces in flight lost ~1600
+ * datagrams per bench run, with 4 MiB none.
  */
-import { createSocket } from 'node:dgram';
-import { ipFamily, unmapIPv4, type Endpoint } from '../src/naming/endpoint.ts';
+import { ipFamily, type Endpoint } from '../src/naming/endpoint.ts';
 import type { HostThrottle } from '../src/net/throttle.ts';
 import { bindUdp } from '../src/net/udp.ts';
 import { toHex } from './announce-params.ts';
@@ -39,32 +33,14 @@ interface DatagramPort {
 
 type OnDatagram = (buf: Uint8Array, from: Endpoint) => void;
 
-function openRaw(host: string, port: number, onMessage: OnDatagram): Promise<DatagramPort> {
-  const socket = createSocket({ type: ipFamily(host) === 6 ? 'udp6' : 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
-  socket.on('message', (msg, rinfo) => onMessage(msg, { host: unmapIPv4(rinfo.address), port: rinfo.port }));
-  socket.on('error', () => undefined); // ICMP-induced send errors must not kill the tracker
-  const v6 = ipFamily(host) === 6;
-  return new Promise((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(port, host, () => {
-      socket.off('error', reject);
-      resolve({
-        port: socket.address().port,
-        // A dual-stack socket answers IPv4 clients at their mapped address.
-        send: (buf, to) => socket.send(buf, to.port, v6 && ipFamily(to.host) === 4 ? `::ffff:${to.host}` : to.host),
-        close: () => new Promise((r) => socket.close(() => r())),
-      });
-    });
-  });
-}
-
-async function openThrottled(host: string, port: number, throttle: HostThrottle, onMessage: OnDatagram): Promise<DatagramPort> {
-  const socket = await bindUdp({ host, port, throttle });
+async function open(host: string, port: number, throttle: HostThrottle | undefined, onMessage: OnDatagram): Promise<DatagramPort> {
+  const socket = await bindUdp({ host, port, ...(throttle && { throttle }), recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
   socket.on('message', onMessage);
-  socket.on('error', () => undefined);
+  socket.on('error', () => undefined); // ICMP-induced send errors must not kill the tracker
   const v6 = ipFamily(host) === 6;
   return {
     port: socket.local.port,
+    // A dual-stack socket answers IPv4 clients at their mapped address.
     send: (buf, to) => void socket.send(buf, v6 && ipFamily(to.host) === 4 ? { host: `::ffff:${to.host}`, port: to.port } : to).catch(() => undefined),
     close: async () => socket.close(),
   };
@@ -77,13 +53,13 @@ export class UdpFront {
   constructor(
     private readonly core: TrackerCore,
     private readonly ids: ConnectionIds = new ConnectionIds(),
-    /** The tracker host's throttle (lab); undefined = unthrottled raw socket. */
+    /** The tracker host's throttle (lab); undefined = unlimited. */
     private readonly throttle?: HostThrottle,
   ) {}
 
   async listen(port: number, host: string): Promise<number> {
     const onMessage: OnDatagram = (buf, from) => this.onMessage(buf, from);
-    this.socket = this.throttle ? await openThrottled(host, port, this.throttle, onMessage) : await openRaw(host, port, onMessage);
+    this.socket = await open(host, port, this.throttle, onMessage);
     return this.socket.port;
   }
 

@@ -25,6 +25,9 @@ export interface UdpBindOptions {
   throttle?: HostThrottle;
   /** Datagrams waiting for download tokens before new ones are dropped; default 1024. */
   maxQueued?: number;
+  /** Kernel socket buffers (SO_RCVBUF/SO_SNDBUF); busy servers need more than the default. */
+  recvBufferSize?: number;
+  sendBufferSize?: number;
 }
 
 export class UdpSocket extends EventEmitter<UdpEvents> {
@@ -56,7 +59,11 @@ export class UdpSocket extends EventEmitter<UdpEvents> {
 
   static open(o: UdpBindOptions = {}): Promise<UdpSocket> {
     const host = o.host ?? '127.0.0.1';
-    const sock = dgram.createSocket(ipFamily(host) === 6 ? 'udp6' : 'udp4');
+    const sock = dgram.createSocket({
+      type: ipFamily(host) === 6 ? 'udp6' : 'udp4',
+      ...(o.recvBufferSize !== undefined && { recvBufferSize: o.recvBufferSize }),
+      ...(o.sendBufferSize !== undefined && { sendBufferSize: o.sendBufferSize }),
+    });
     return new Promise((resolve, reject) => {
       const onError = (e: Error): void => {
         sock.close();
