@@ -274,8 +274,14 @@ export class Wire extends EventEmitter<WireEvents> {
         this.seenHaveOrBitfield = true;
         return void this.emit('have', m.index);
       case 'bitfield':
-        // BEP 3: only ever the first message; a late or second one would silently reset state.
-        if (this.seenHaveOrBitfield) throw new WireError('bitfield', 'bitfield after have or bitfield');
+        // BEP 3 sends it only first, but aria2 sends it again later. Pieces are never un-had,
+        // so a late bitfield is taken as a batch of HAVEs rather than a state reset or a ban.
+        if (this.seenHaveOrBitfield) {
+          for (let i = 0; i < m.bits.length * 8; i++) {
+            if ((m.bits[i >> 3]! >> (7 - (i & 7))) & 1) this.emit('have', i);
+          }
+          return;
+        }
         this.seenHaveOrBitfield = true;
         return void this.emit('bitfield', m.bits);
       case 'request':

@@ -44,12 +44,22 @@ describe('Wire over an in-memory pair', () => {
     expect(() => w.have(1)).not.toThrow(); // closed: silently dropped
   });
 
-  it('drops a peer sending a bitfield after have', async () => {
+  it('takes a late bitfield (aria2 sends one after HAVEs) as a batch of HAVEs, not a reset', async () => {
     const { wire, raw } = await rawPeer();
+    const haves: number[] = [];
+    wire.on('have', (i) => haves.push(i));
+    let bitfields = 0;
+    wire.on('bitfield', () => bitfields++);
+    const choked = new Promise<void>((r) => wire.once('choke', () => r()));
     await raw.write(encodeMessage({ type: 'have', index: 1 }));
-    await raw.write(encodeMessage({ type: 'bitfield', bits: new Uint8Array(2) }));
-    const err = await closed(wire);
-    expect((err as WireError).reason).toBe('bitfield');
+    // pieces 0 and 9 set (0b1000_0000, 0b0100_0000)
+    await raw.write(encodeMessage({ type: 'bitfield', bits: Uint8Array.of(0x80, 0x40) }));
+    await raw.write(encodeMessage({ type: 'choke' }));
+    await choked;
+    expect(haves).toEqual([1, 0, 9]);
+    expect(bitfields).toBe(0);
+    expect(wire.isOpen).toBe(true);
+    wire.close();
   });
 
   it('drops a peer flooding HAVE for invalid indexes, at the first one', async () => {
