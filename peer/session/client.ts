@@ -244,7 +244,8 @@ export class Client extends EventEmitter<ClientEvents> {
         torrent = this.map.get(Buffer.from(h).toString('hex'));
         if (!torrent || !torrent.accepting) return false;
         throttle.attach(torrent.throttle);
-        return { pieceCount: torrent.metainfo.pieceCount };
+        // metadata_size lets magnet downloaders (libtorrent, aria2, ours) fetch the info dict (BEP 9).
+        return { pieceCount: torrent.metainfo.pieceCount, metadataSize: torrent.metainfo.infoBytes.length };
       },
     });
     wire.once('handshake', () => {

@@ -101,7 +101,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
         infoHash: m.infoHash,
         pieceCount: m.pieceCount,
         now: deps.now,
-        wireOptions: { peerId: deps.peerId, ...(deps.extensions ? { extensions: deps.extensions } : {}), extensionHandshake: { reqq: 250, p: deps.port() }, ...deps.wireTimeouts },
+        wireOptions: { peerId: deps.peerId, ...(deps.extensions ? { extensions: deps.extensions } : {}), extensionHandshake: { reqq: 250, p: deps.port(), metadataSize: m.infoBytes.length }, ...deps.wireTimeouts },
         connect: (to) => deps.connect(to, this.throttle),
         isSelf: (to) => deps.isSelf(to),
         globalRoom: () => deps.globalRoom(),
