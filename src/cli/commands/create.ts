@@ -8,7 +8,8 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.ts';
 import { createTorrent, parseSize, MIN_PIECE_LENGTH } from '../../codec/metainfo.ts';
-import { describeTorrent, stdio, torrentSummary, type CommandIO } from './info.ts';
+import { describeTorrent, torrentSummary } from './info.ts';
+import { collect, stdio, type CommandIO } from '../shared.ts';
 
 export interface CreateCommandOptions {
   tracker?: string[];
@@ -37,8 +38,6 @@ export function parsePieceLengthFlag(s: string): number {
 export function trackerTiers(flags: readonly string[]): string[][] {
   return flags.map((f) => f.split(',').map((u) => u.trim()).filter((u) => u !== '')).filter((t) => t.length > 0);
 }
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export async function runCreate(source: string, opts: CreateCommandOptions, io: CommandIO = stdio()): Promise<{ output: string; infoHash: string }> {
   const pieceLength = opts.pieceLength === undefined ? undefined : parsePieceLengthFlag(opts.pieceLength);

@@ -16,6 +16,7 @@ import { DEMO_SCENARIO } from '../../lab/scenario-defaults.ts';
 import type { Scenario } from '../../lab/scenario.ts';
 import { EXIT } from '../exit.ts';
 import { abortOnSignals, type LabIO } from './lab.ts';
+import { stdoutIO } from '../shared.ts';
 
 export interface DemoOptions {
   tui?: boolean;
@@ -122,7 +123,7 @@ export async function runDemo(opts: DemoOptions, io: LabIO): Promise<number> {
   return runs.every((r) => r.distributionSeconds !== null) ? EXIT.ok : EXIT.failed;
 }
 
-export function registerDemo(program: Command, io: LabIO = { out: (s) => void process.stdout.write(s) }): Command {
+export function registerDemo(program: Command, io: LabIO = stdoutIO): Command {
   return program
     .command('demo')
     .description('watch a swarm beat client-server: tracker, DHT, seeder and 8 throttled peers on loopback, then the HTTP baseline and the comparison')

@@ -15,21 +15,10 @@ import { idFromHex, idToHex, sha1Id } from '../../naming/id160.ts';
 import { DhtNode } from '../../../dht/node.ts';
 import type { NodeRef } from '../../../dht/core/node-ref.ts';
 import { formatNode } from '../../../dht/core/node-ref.ts';
-
-export interface DhtIO {
-  out: (s: string) => void;
-}
-
-const defaultIO: DhtIO = { out: (s) => void process.stdout.write(s) };
+import { portFlag, stdoutIO, untilSignal, type CommandIO } from '../shared.ts';
 
 export function parseKey(s: string): Id160 {
   return /^[0-9a-fA-F]{40}$/.test(s) ? idFromHex(s) : sha1Id(s);
-}
-
-function portOf(v: string | undefined): number {
-  if (v === undefined) return 0;
-  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new ConfigError(`--port must be 0–65535, got "${v}"`);
-  return Number(v);
 }
 
 function bootstrapOf(v: string | undefined): Endpoint {
@@ -59,10 +48,10 @@ export interface DhtStartOptions {
 }
 
 /** Starts a ring member; split from the command so tests can run it and stop it. */
-export async function startDhtNode(opts: DhtStartOptions, io: DhtIO = defaultIO): Promise<DhtNode> {
+export async function startDhtNode(opts: DhtStartOptions, io: CommandIO = stdoutIO): Promise<DhtNode> {
   const node = new DhtNode({
     host: opts.host ?? '127.0.0.1',
-    port: portOf(opts.port),
+    port: portFlag(opts.port, '--port', 0),
     db: opts.db,
     id: opts.id === undefined ? undefined : parseKey(opts.id),
   });
@@ -71,7 +60,7 @@ export async function startDhtNode(opts: DhtStartOptions, io: DhtIO = defaultIO)
   return node;
 }
 
-export function registerDht(program: Command, io: DhtIO = defaultIO): Command {
+export function registerDht(program: Command, io: CommandIO = stdoutIO): Command {
   const dht = program.command('dht').description('Chord DHT: run a node, store and find records');
   dht
     .command('start')
@@ -83,15 +72,7 @@ export function registerDht(program: Command, io: DhtIO = defaultIO): Command {
     .option('--id <hex|name>', 'node id (40 hex digits, or a name to hash); random by default')
     .action(async (opts: DhtStartOptions) => {
       const node = await startDhtNode(opts, io);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await untilSignal();
       await node.leave();
     });
   dht

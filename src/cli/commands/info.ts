@@ -7,18 +7,9 @@ import type { Command } from 'commander';
 import { formatMagnet, parseMagnet, type Magnet } from '../../codec/magnet.ts';
 import { parseTorrent, type Metainfo } from '../../codec/metainfo.ts';
 import { formatEndpoint } from '../../naming/endpoint.ts';
+import { stdio, type CommandIO } from '../shared.ts';
 
-/** Where commands write; tests pass their own. */
-export interface CommandIO {
-  out: (s: string) => void;
-  /** Progress output (a TTY stream), or undefined for none. */
-  progress?: NodeJS.WritableStream;
-}
-
-export const stdio = (): CommandIO => ({
-  out: (s) => void process.stdout.write(s),
-  progress: process.stderr.isTTY ? process.stderr : undefined,
-});
+export type { CommandIO };
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

@@ -14,12 +14,9 @@ import { scenarioFromFlags, type ScenarioFlag } from '../../lab/scenario-flags.t
 import { parseScenarioText, type Mode, type Scenario } from '../../lab/scenario.ts';
 import { runOne, runSweep } from '../../lab/sweep.ts';
 import { EXIT } from '../exit.ts';
+import { stdoutIO, type CommandIO } from '../shared.ts';
 
-export interface LabIO {
-  out: (s: string) => void;
-}
-
-const defaultIO: LabIO = { out: (s) => void process.stdout.write(s) };
+export type LabIO = CommandIO;
 
 /** Ctrl-C / SIGTERM abort the controller (once); returns the function that unhooks. */
 export function abortOnSignals(ac: AbortController, io: LabIO): () => void {
@@ -141,7 +138,7 @@ async function labSweep(opts: FlagValues & { n?: string; mode?: string }, io: La
   if (outcome.interrupted) process.exitCode = EXIT.interrupted;
 }
 
-export function registerLab(program: Command, io: LabIO = defaultIO): Command {
+export function registerLab(program: Command, io: LabIO = stdoutIO): Command {
   const lab = program.command('lab').description('distribution-time lab: client-server (HTTP) vs P2P (BitTorrent) on loopback, against the textbook bounds');
   scenarioOptions(lab.command('run').description('run one scenario (a JSON file and/or flags) and save results and figures').argument('[scenario]', 'scenario JSON file'), true).action(
     async (file: string | undefined, opts: FlagValues) => labRun(file, opts, io),

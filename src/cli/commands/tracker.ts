@@ -5,8 +5,8 @@
  * see tracker/store.ts).
  */
 import type { Command } from 'commander';
-import { ConfigError } from '../../errors.ts';
 import { TrackerServer } from '../../../tracker/server.ts';
+import { intFlag, stdoutIO, untilSignal, type CommandIO } from '../shared.ts';
 
 export interface TrackerCliOptions {
   port?: string;
@@ -16,21 +16,8 @@ export interface TrackerCliOptions {
   trustIp?: boolean;
 }
 
-interface TrackerIO {
-  out: (s: string) => void;
-}
-
-const defaultIO: TrackerIO = { out: (s) => void process.stdout.write(s) };
-
-function intFlag(v: string | undefined, name: string, def: number, min: number, max: number): number {
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < min || n > max) throw new ConfigError(`${name} must be ${min}–${max}, got "${v}"`);
-  return n;
-}
-
 /** Starts the tracker; split from the command so tests can run it on port 0 and stop it. */
-export async function startTracker(opts: TrackerCliOptions, io: TrackerIO = defaultIO): Promise<TrackerServer> {
+export async function startTracker(opts: TrackerCliOptions, io: CommandIO = stdoutIO): Promise<TrackerServer> {
   const server = new TrackerServer(
     {},
     {
@@ -48,7 +35,7 @@ export async function startTracker(opts: TrackerCliOptions, io: TrackerIO = defa
   return server;
 }
 
-export function registerTracker(program: Command, io?: TrackerIO): Command {
+export function registerTracker(program: Command, io: CommandIO = stdoutIO): Command {
   return program
     .command('tracker')
     .description('run a BitTorrent tracker: HTTP and UDP announce/scrape on one port, stats page at /')
@@ -58,16 +45,8 @@ export function registerTracker(program: Command, io?: TrackerIO): Command {
     .option('--interval <seconds>', 'announce interval asked of clients', '1800')
     .option('--trust-ip', 'believe the ip= announce parameter (labs, proxies)')
     .action(async (opts: TrackerCliOptions) => {
-      const server = await startTracker(opts, io ?? defaultIO);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      const server = await startTracker(opts, io);
+      await untilSignal();
       await server.stop();
     });
 }

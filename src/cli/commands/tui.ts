@@ -9,10 +9,9 @@ import { controlDir, listControlSockets, type ControlSocketEntry } from '../../c
 import { NetworkError } from '../../errors.ts';
 import { controlSource } from '../../../tui/source.ts';
 import { openTui } from '../../../tui/screen.ts';
+import { stdoutIO, type CommandIO } from '../shared.ts';
 
-export interface TuiCommandIO {
-  out: (s: string) => void;
-}
+export type TuiCommandIO = CommandIO;
 
 function listing(entries: readonly ControlSocketEntry[]): string {
   return entries.map((e) => `  ${e.kind.padEnd(8)} pid ${String(e.pid).padEnd(8)} ${e.path}\n`).join('');
@@ -45,7 +44,7 @@ export async function runTui(o: { control?: string; list?: boolean; dir?: string
   }
 }
 
-export function registerTui(program: Command, io: TuiCommandIO = { out: (s) => void process.stdout.write(s) }): void {
+export function registerTui(program: Command, io: TuiCommandIO = stdoutIO): void {
   program
     .command('tui')
     .description('watch a running ringswarm process live: torrents, pieces, peers, tracker, ring, lab')
