@@ -8,6 +8,7 @@ import { blockKey, pipelineDepth } from '../core/request-book.ts';
 import type { Picker } from '../core/picker.ts';
 import type { PeerConnection } from './peer-connection.ts';
 import type { PieceVerifier } from './piece-verifier.ts';
+import type { WasteBy } from './torrent-stats.ts';
 
 export interface DownloaderDeps {
   readonly picker: Picker;
@@ -22,12 +23,16 @@ export interface DownloaderDeps {
 
 export class Downloader {
   wasted = 0;
+  /** `wasted` by cause (hash failures are the torrent's, counted there). */
+  readonly wasteBy: Omit<WasteBy, 'hash'> = { choked: 0, endgame: 0, timeout: 0 };
   refetched = 0;
   downloaded = 0;
   active = true;
   private readonly d: DownloaderDeps;
   /** Blocks we released (peer choked us) whose data may still be on the wire. */
   private readonly released = new Map<string, Set<string>>();
+  /** Blocks we sent CANCEL for (a copy arriving anyway is an endgame duplicate); bounded. */
+  private readonly cancelled = new Map<string, Set<string>>();
 
   constructor(deps: DownloaderDeps) {
     this.d = deps;
@@ -70,11 +75,14 @@ export class Downloader {
 
   onPiece(p: PeerConnection, piece: number, begin: number, block: Uint8Array): void {
     const now = this.d.now();
+    // Still in the book: asked of several peers (endgame); otherwise its request had expired.
+    const stillAsked = this.d.picker.book.has(p.key, piece, begin);
     const arrival = this.d.picker.blockReceived(p.key, piece, begin, block.length);
     if (arrival.kind === 'unrequested') {
       // Data already on the wire when the peer choked us is late, not hostile.
       if (this.released.get(p.key)?.delete(blockKey(piece, begin))) {
         this.wasted += block.length;
+        this.wasteBy.choked += block.length;
         return;
       }
       this.d.drop(p, `sent piece ${piece} offset ${begin} (${block.length} bytes) that we did not request`);
@@ -85,6 +93,10 @@ export class Downloader {
     p.snubbed = false;
     if (arrival.kind === 'duplicate') {
       this.wasted += block.length;
+      if (stillAsked) this.wasteBy.endgame += block.length;
+      else if (this.released.get(p.key)?.delete(blockKey(piece, begin))) this.wasteBy.choked += block.length;
+      else if (this.cancelled.get(p.key)?.delete(blockKey(piece, begin))) this.wasteBy.endgame += block.length;
+      else this.wasteBy.timeout += block.length;
       this.fill(p);
       return;
     }
@@ -93,7 +105,12 @@ export class Downloader {
     if (this.d.startedWith.has(piece)) this.refetched += block.length;
     for (const o of arrival.cancels) {
       const other = this.d.peer(o.peer);
-      if (other?.wire.isOpen) other.wire.cancel({ index: o.piece, begin: o.begin, length: o.length });
+      if (!other?.wire.isOpen) continue;
+      other.wire.cancel({ index: o.piece, begin: o.begin, length: o.length });
+      let set = this.cancelled.get(o.peer);
+      if (!set) this.cancelled.set(o.peer, (set = new Set()));
+      if (set.size >= 1024) set.clear(); // a peer that honours CANCELs never sends these
+      set.add(blockKey(o.piece, o.begin));
     }
     // The block may be a view of a socket chunk that is never reused: writing it is safe.
     this.d.verifier.write(p.key, piece, begin, block);
@@ -112,5 +129,6 @@ export class Downloader {
   forget(p: PeerConnection): void {
     this.d.picker.releasePeer(p.key);
     this.released.delete(p.key);
+    this.cancelled.delete(p.key);
   }
 }

@@ -246,6 +246,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
       eta: this.state === 'downloading' && downloadRate > 0 ? left / downloadRate : null,
       wasted: this.hashWasted + (this.downloader?.wasted ?? 0),
       refetched: this.downloader?.refetched ?? 0,
+      wasteBy: { choked: 0, endgame: 0, timeout: 0, ...this.downloader?.wasteBy, hash: this.hashWasted },
     };
     return s;
   }
