@@ -15,6 +15,8 @@ import { idFromHex, idToHex, sha1Id } from '../../naming/id160.ts';
 import { DhtNode } from '../../../dht/node.ts';
 import type { NodeRef } from '../../../dht/core/node-ref.ts';
 import { formatNode } from '../../../dht/core/node-ref.ts';
+import { serveControl } from '../../control/serve.ts';
+import { ringView } from '../../lab/live-snapshot.ts';
 import { portFlag, stdoutIO, untilSignal, type CommandIO } from '../shared.ts';
 
 export function parseKey(s: string): Id160 {
@@ -70,9 +72,13 @@ export function registerDht(program: Command, io: CommandIO = stdoutIO): Command
     .option('--bootstrap <host:port>', 'any node of an existing ring (omit to start a new ring)')
     .option('--db <dir>', 'keep records in this level directory')
     .option('--id <hex|name>', 'node id (40 hex digits, or a name to hash); random by default')
-    .action(async (opts: DhtStartOptions) => {
+    .option('--control <path>', 'control socket path for `ringswarm tui`')
+    .action(async (opts: DhtStartOptions & { control?: string }) => {
       const node = await startDhtNode(opts, io);
-      await untilSignal();
+      const control = await serveControl('dht', opts.control, () => ({ ring: ringView(node) }));
+      io.out(`control ${control.path}\n`);
+      await untilSignal(control.quitSignal);
+      await control.stop();
       await node.leave();
     });
   dht

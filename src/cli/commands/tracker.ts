@@ -7,6 +7,8 @@
 import type { Command } from 'commander';
 import { TrackerServer } from '../../../tracker/server.ts';
 import { intFlag, stdoutIO, untilSignal, type CommandIO } from '../shared.ts';
+import { serveControl } from '../../control/serve.ts';
+import { trackerView } from '../../lab/live-snapshot.ts';
 
 export interface TrackerCliOptions {
   port?: string;
@@ -14,6 +16,7 @@ export interface TrackerCliOptions {
   db?: string;
   interval?: string;
   trustIp?: boolean;
+  control?: string;
 }
 
 /** Starts the tracker; split from the command so tests can run it on port 0 and stop it. */
@@ -44,9 +47,13 @@ export function registerTracker(program: Command, io: CommandIO = stdoutIO): Com
     .option('--db <dir>', 'level db directory; swarms survive restarts')
     .option('--interval <seconds>', 'announce interval asked of clients', '1800')
     .option('--trust-ip', 'believe the ip= announce parameter (labs, proxies)')
+    .option('--control <path>', 'control socket path for `ringswarm tui`')
     .action(async (opts: TrackerCliOptions) => {
       const server = await startTracker(opts, io);
-      await untilSignal();
+      const control = await serveControl('tracker', opts.control, () => ({ tracker: trackerView(server) }));
+      io.out(`control ${control.path}\n`);
+      await untilSignal(control.quitSignal);
+      await control.stop();
       await server.stop();
     });
 }
