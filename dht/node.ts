@@ -8,9 +8,9 @@ import { EventEmitter } from 'node:events';
 import type { ChordAction, ChordOptions, ChordSnapshot } from './core/chord.ts';
 import { ChordCore } from './core/chord.ts';
 import type { NodeRef } from './core/node-ref.ts';
-import { sameNode } from './core/node-ref.ts';
 import { IterativeLookup } from './core/lookup.ts';
-import type { DhtRequest, DhtResponse } from './rpc/messages.ts';
+import type { DhtRequest, DhtResponse, FingerRun } from './rpc/messages.ts';
+import { Replicator } from './replicator.ts';
 import { dhtCodec } from './rpc/codec.ts';
 import { handleRequest } from './rpc/handler.ts';
 import { RecordStore } from './record-store.ts';
@@ -36,6 +36,8 @@ export interface DhtNodeOptions extends Partial<ChordOptions> {
   rpcAttempts?: number;
   /** Copies of each record: the owner plus replicas − 1 successors. */
   replicas?: number;
+  /** Least time between two re-replications after successor-list changes (default stabilizeMs). */
+  replicationIntervalMs?: number;
   /**
    * Client mode (CLI put/get/lookup): talk to the ring through the bootstrap node without
    * joining it; no timers, and requests carry no sender id so nobody routes to us.
@@ -60,6 +62,9 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   core!: ChordCore;
   rpc!: UdpRpc<DhtRequest, DhtResponse>;
   readonly records: RecordStore;
+  readonly replicator: Replicator;
+  /** Lookups this node started, and the hops of the most recent ones (for the ring view). */
+  readonly lookupStats = { count: 0, recentHops: [] as number[] };
   private socket: UdpSocket | undefined;
   private timers: ReturnType<typeof setInterval>[] = [];
   private readonly busy = new Set<string>();
@@ -84,10 +89,16 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
       rpcTimeoutMs: options.rpcTimeoutMs ?? 500,
       rpcAttempts: options.rpcAttempts ?? 2,
       replicas: options.replicas ?? 3,
+      replicationIntervalMs: options.replicationIntervalMs ?? options.stabilizeMs ?? 1000,
       client: options.client ?? false,
       now: options.now ?? Date.now,
     };
     this.records = new RecordStore(options.db);
+    this.replicator = new Replicator(
+      { core: () => this.core, records: this.records, now: () => this.now, send: (n, key, value, ttlMs) => this.putTo(n, key, value, ttlMs, true) },
+      this.options.replicas,
+      this.options.replicationIntervalMs,
+    );
   }
 
   get self(): NodeRef {
@@ -157,6 +168,13 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
     return { predecessor: res.predecessor, successors: res.successors };
   }
 
+  /** Ask any node for its finger table, as runs of equal entries (`dht ring`). */
+  async fingersOf(at: Endpoint, signal?: AbortSignal): Promise<FingerRun[]> {
+    const res = await this.request(at, { t: 'fingers', from: null }, signal);
+    if (res.t !== 'fingers') throw new ProtocolError('expected fingers');
+    return res.fingers;
+  }
+
   /** Graceful leave: hand our records to the successor and tell both neighbours, then stop. */
   async leave(signal?: AbortSignal): Promise<void> {
     if (this.state !== 'started') return;
@@ -179,6 +197,7 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
     this.state = 'stopped';
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    this.replicator.stop();
     this.ac.abort(new ClosedError('DHT node stopped'));
     this.rpc.close();
     await this.socket?.close();
@@ -195,7 +214,12 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
     for (;;) {
       throwIfAborted(signal);
       const step = l.next();
-      if (step.type === 'done') return { owner: step.owner, backups: step.backups, hops: step.hops };
+      if (step.type === 'done') {
+        this.lookupStats.count++;
+        this.lookupStats.recentHops.push(step.hops);
+        if (this.lookupStats.recentHops.length > 64) this.lookupStats.recentHops.shift();
+        return { owner: step.owner, backups: step.backups, hops: step.hops };
+      }
       if (step.type === 'failed') throw new TimeoutError(`lookup of ${key.toString(16)} failed: ${step.reason}`);
       if (step.to.id === this.self.id) {
         l.onAnswer(step.to, this.core.route(key, this.now));
@@ -278,12 +302,7 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   }
 
   replicate(entries: { key: Id160; value: Uint8Array; expiresAt: number }[], to?: NodeRef[]): void {
-    const targets = to ?? this.core.neighbors().successors.slice(0, this.options.replicas - 1);
-    for (const t of targets) {
-      for (const e of entries) {
-        this.putTo(t, e.key, e.value, e.expiresAt - this.now, true).catch(() => undefined);
-      }
-    }
+    this.replicator.replicate(entries, to);
   }
 
   /** Find key's owner and run f on it; if it does not answer, on the next backups in turn. */
@@ -357,19 +376,9 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
         await this.request(a.to, { t: 'leave', from: this.self.id, predecessor: a.predecessor, successors: a.successors }, signal).catch(() => undefined);
         return;
       case 'predecessor_changed':
-        // A new, closer predecessor now owns (previous, current]: hand those records over
-        // (we keep our copies as replicas).
-        if (a.current && a.previous && !sameNode(a.current, this.self)) {
-          const moved = this.records.table.inRange(a.previous.id, a.current.id, this.now);
-          this.replicate(moved.map((e) => ({ ...e })), [a.current]);
-        }
-        return;
-      case 'successors_changed': {
-        // New successors get copies of the records we own.
-        const owned = this.records.table.all(this.now).filter((e) => core.owns(e.key));
-        if (owned.length > 0) this.replicate(owned);
-        return;
-      }
+        return this.replicator.predecessorChanged(a.previous, a.current);
+      case 'successors_changed':
+        return this.replicator.successorsChanged();
     }
   }
 }

@@ -133,6 +133,18 @@ export class ChordCore implements RoutingView {
     return { self: this.self, predecessor: this.predecessor, successors: [...this.successors], fingers };
   }
 
+  /** The finger table as runs of equal entries (index ranges, inclusive), in index order. */
+  fingerRuns(): { from: number; to: number; node: NodeRef }[] {
+    const out: { from: number; to: number; node: NodeRef }[] = [];
+    this.fingers.forEach((f, i) => {
+      const last = out.at(-1);
+      if (f === null) return;
+      if (last && last.to === i - 1 && last.node.id === f.id) last.to = i;
+      else out.push({ from: i, to: i, node: f });
+    });
+    return out;
+  }
+
   /** Any message from a node proves it alive. */
   heardFrom(n: NodeRef, now: number): void {
     this.now = now;

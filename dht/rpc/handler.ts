@@ -7,7 +7,9 @@ import type { Endpoint } from '../../src/naming/endpoint.ts';
 import { encodeCompactPeer } from '../../src/naming/endpoint.ts';
 import type { Id160 } from '../../src/naming/id160.ts';
 import type { NodeRef } from '../core/node-ref.ts';
-import type { DhtRequest, DhtResponse } from './messages.ts';
+import type { DhtRequest, DhtResponse, FingerRun } from './messages.ts';
+import { LIMITS } from './messages.ts';
+import { MAX_DATAGRAM } from './codec.ts';
 import type { DhtNode } from '../node.ts';
 import { decodePeerValue } from './peer-value.ts';
 
@@ -27,6 +29,8 @@ export async function handleRequest(node: DhtNode, req: DhtRequest, src: Endpoin
       const n = core.neighbors();
       return { t: 'neighbors', predecessor: n.predecessor, successors: n.successors };
     }
+    case 'fingers':
+      return { t: 'fingers', fingers: fitFingers(core.fingerRuns()) };
     case 'notify':
       void node.run(core.onNotify(sender(req.from), now));
       return { t: 'ok' };
@@ -51,4 +55,19 @@ export async function handleRequest(node: DhtNode, req: DhtRequest, src: Endpoin
       return { t: 'peers', peers: peers.slice(0, 64) };
     }
   }
+}
+
+/**
+ * As many finger runs as fit one datagram (the receiver drops larger ones): about 36 bytes of
+ * msgpack per run plus the host. The nearest runs come first; they are the ones that differ.
+ */
+export function fitFingers(runs: readonly FingerRun[]): FingerRun[] {
+  let budget = MAX_DATAGRAM - 64;
+  const out: FingerRun[] = [];
+  for (const r of runs) {
+    budget -= 36 + r.node.host.length;
+    if (budget < 0 || out.length >= LIMITS.maxFingerRuns) break;
+    out.push(r);
+  }
+  return out;
 }

@@ -6,7 +6,7 @@
  * takes the address from the UDP source, so a node cannot claim to be somewhere else.
  */
 import type { Id160 } from '../../src/naming/id160.ts';
-import { idFromBytes, idToBytes } from '../../src/naming/id160.ts';
+import { ID_BITS, idFromBytes, idToBytes } from '../../src/naming/id160.ts';
 import type { NodeRef } from '../core/node-ref.ts';
 
 /** Bounds on what we accept from the network. */
@@ -16,13 +16,23 @@ export const LIMITS = {
   maxValues: 64,
   maxTtlMs: 7 * 24 * 3600 * 1000,
   maxHostLength: 64,
+  /** Finger runs in one answer (distinct fingers are about log2 N, so 24 covers 2^24 nodes). */
+  maxFingerRuns: 24,
 };
+
+/** Finger-table entries from..to (inclusive, 0-based) all point at node. */
+export interface FingerRun {
+  from: number;
+  to: number;
+  node: NodeRef;
+}
 
 /** `from`: the sender's id when it is a ring member (so the receiver may learn it), else null. */
 export type DhtRequest =
   | { t: 'ping'; from: Id160 | null }
   | { t: 'find'; from: Id160 | null; key: Id160 }
   | { t: 'neighbors'; from: Id160 | null }
+  | { t: 'fingers'; from: Id160 | null }
   | { t: 'notify'; from: Id160 }
   | { t: 'leave'; from: Id160; predecessor: NodeRef | null; successors: NodeRef[] }
   | { t: 'put'; from: Id160 | null; key: Id160; value: Uint8Array; ttlMs: number; replica: boolean }
@@ -35,6 +45,7 @@ export type DhtResponse =
   | { t: 'route'; found: NodeRef; backups: NodeRef[] }
   | { t: 'route'; forward: NodeRef[] }
   | { t: 'neighbors'; predecessor: NodeRef | null; successors: NodeRef[] }
+  | { t: 'fingers'; fingers: FingerRun[] }
   | { t: 'ok' }
   | { t: 'values'; values: Uint8Array[] }
   | { t: 'peers'; peers: { host: string; port: number }[] }
@@ -51,6 +62,7 @@ export function requestToWire(r: DhtRequest): Wire {
   switch (r.t) {
     case 'ping':
     case 'neighbors':
+    case 'fingers':
       return { t: r.t, f: optId(r.from) };
     case 'notify':
       return { t: r.t, f: idToBytes(r.from) };
@@ -76,6 +88,8 @@ export function responseToWire(r: DhtResponse): Wire {
       return 'found' in r ? { t: r.t, n: nodeToWire(r.found), b: nodesToWire(r.backups) } : { t: r.t, fw: nodesToWire(r.forward) };
     case 'neighbors':
       return { t: r.t, p: r.predecessor && nodeToWire(r.predecessor), s: nodesToWire(r.successors) };
+    case 'fingers':
+      return { t: r.t, f: r.fingers.map((x) => [x.from, x.to, nodeToWire(x.node)]) };
     case 'ok':
       return { t: r.t };
     case 'values':
@@ -128,6 +142,25 @@ function nodes(v: unknown): NodeRef[] {
   return Array.isArray(v) && v.length <= LIMITS.maxNodes ? v.map(node) : fail();
 }
 
+function fingerIndex(v: unknown): number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < ID_BITS ? v : fail();
+}
+
+/** Runs in increasing, non-overlapping index order, each from ≤ to. */
+function fingerRuns(v: unknown): FingerRun[] {
+  if (!Array.isArray(v) || v.length > LIMITS.maxFingerRuns) fail();
+  let last = -1;
+  return (v as unknown[]).map((e) => {
+    if (!Array.isArray(e) || e.length !== 3) fail();
+    const a = e as unknown[];
+    const from = fingerIndex(a[0]);
+    const to = fingerIndex(a[1]);
+    if (from <= last || to < from) fail();
+    last = to;
+    return { from, to, node: node(a[2]) };
+  });
+}
+
 function ttl(v: unknown): number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= LIMITS.maxTtlMs ? v : fail();
 }
@@ -142,6 +175,8 @@ function decodeRequestOrThrow(m: Wire): DhtRequest {
       return { t: 'ping', from: optIdOf(m.f) };
     case 'neighbors':
       return { t: 'neighbors', from: optIdOf(m.f) };
+    case 'fingers':
+      return { t: 'fingers', from: optIdOf(m.f) };
     case 'notify':
       return { t: 'notify', from: id(m.f) };
     case 'find':
@@ -171,6 +206,8 @@ function decodeResponseOrThrow(m: Wire): DhtResponse {
       return { t: 'route', forward: nodes(m.fw) };
     case 'neighbors':
       return { t: 'neighbors', predecessor: optNode(m.p), successors: nodes(m.s) };
+    case 'fingers':
+      return { t: 'fingers', fingers: fingerRuns(m.f) };
     case 'ok':
       return { t: 'ok' };
     case 'values':
