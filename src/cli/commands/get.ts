@@ -1,16 +1,28 @@
 /**
- * `ringswarm get <torrent> [-o DIR] [--seed-after] [--port P] [--peer host:port…] [--db DIR]
- * [--recheck] [--timeout S] [--json] [--tui]`: download with a progress bar (or JSON lines).
- * Exit 0 when complete; 3 for a bad torrent; 4 when --timeout passes without any peer; 130 on
- * Ctrl-C, with the data and the resume record kept so the same command continues.
+ * `ringswarm get <torrent|magnet> [-o DIR] [--seed-after] [--port P] [--peer host:port…] [--db DIR]
+ * [--recheck] [--timeout S] [--no-dht] [--bootstrap host:port…] [--no-lsd] [--no-pex] [--json] [--tui]`:
+ * download with a progress bar (or JSON lines). A magnet link's info dict comes from peers (its
+ * x.pe hints, tr trackers, the DHT, LSD) and is saved in the db dir, so the same command resumes
+ * without fetching it again. Exit 0 when complete; 3 for a bad torrent or link; 4 when --timeout
+ * passes without any peer (or metadata); 130 on Ctrl-C, with the data and the resume record kept
+ * so the same command continues.
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { NetworkError } from '../../errors.ts';
+import { isRingswarmError, NetworkError } from '../../errors.ts';
+import { parseMagnet, type Magnet } from '../../codec/magnet.ts';
+import type { Metainfo } from '../../codec/metainfo.ts';
+import type { Endpoint } from '../../naming/endpoint.ts';
 import { EXIT } from '../exit.ts';
 import { localSource, openTui } from '../../../tui/index.ts';
+import type { Torrent } from '../../../peer/session/torrent.ts';
+import { addTorrent } from '../../../peer/ext/torrent-extensions.ts';
+import { addMagnet } from '../../../peer/ext/magnet-download.ts';
 import type { ProgressStreams } from '../progress.ts';
-import { collect, every, intFlag, parsePeerFlags, readTorrent, startClient, untilAborted, type PeerCliOptions } from './seed.ts';
+import { discoveryOptions } from '../discovery.ts';
+import { loadSavedTorrent, saveTorrent } from '../saved-torrents.ts';
+import { collect, intFlag } from '../shared.ts';
+import { every, parsePeerFlags, readTorrent, startClient, untilAborted, type PeerCliOptions, type RunningClient } from './seed.ts';
 
 export interface GetCliOptions extends PeerCliOptions {
   output?: string;
@@ -22,9 +34,32 @@ export interface GetCliOptions extends PeerCliOptions {
   trackers?: boolean; // false with --no-trackers
 }
 
+type Target = { metainfo: Metainfo } | { magnet: Magnet; uri: string };
+
+/** The torrent for a .torrent or a magnet link, added with its extensions and discovery sources. */
+async function addTarget(run: RunningClient, target: Target, opts: GetCliOptions, peers: Endpoint[], downloadDir: string, timeoutS: number | undefined): Promise<Torrent> {
+  const common = { downloadDir, recheck: opts.recheck ?? false, trackers: opts.trackers ?? true, pex: opts.pex ?? true };
+  if ('metainfo' in target) {
+    const m = target.metainfo;
+    return (await addTorrent(run.client, m, { ...common, peers, sources: run.discovery.sourcesFor(m.infoHash) })).torrent;
+  }
+  const { magnet, uri } = target;
+  const sources = run.discovery.sourcesFor(magnet.infoHash);
+  const saved = await loadSavedTorrent(run.dbDir, magnet.infoHashHex);
+  if (saved) {
+    run.reporter.event('metadata', { infoHash: magnet.infoHashHex, from: 'saved' });
+    return (await addTorrent(run.client, saved, { ...common, peers: [...magnet.peers, ...peers], sources })).torrent;
+  }
+  run.reporter.event('fetching-metadata', { infoHash: magnet.infoHashHex, peers: magnet.peers.length, trackers: magnet.trackers.length }, opts.tui ? undefined : `fetching the metadata of ${magnet.name ?? magnet.infoHashHex} from peers…`);
+  const torrent = await addMagnet(run.client, uri, { ...common, peers, sources, signal: run.stopSignal, ...(timeoutS === undefined ? {} : { metadataTimeoutMs: timeoutS * 1000 }) });
+  const path = await saveTorrent(run.dbDir, torrent.metainfo);
+  run.reporter.event('metadata', { infoHash: magnet.infoHashHex, from: 'peers', saved: path });
+  return torrent;
+}
+
 /** Runs the download; returns the exit status (0 done, 130 interrupted). */
-export async function runGet(torrentPath: string, opts: GetCliOptions, streams?: ProgressStreams): Promise<number> {
-  const metainfo = await readTorrent(torrentPath);
+export async function runGet(source: string, opts: GetCliOptions, streams?: ProgressStreams): Promise<number> {
+  const target: Target = source.startsWith('magnet:') ? { magnet: parseMagnet(source), uri: source } : { metainfo: await readTorrent(source) };
   const peers = parsePeerFlags(opts.peer);
   const timeoutS = opts.timeout === undefined ? undefined : intFlag(opts.timeout, '--timeout', 0, 1, 86_400);
   const ms = intFlag(opts.interval, '--interval', 500, 50, 60_000);
@@ -33,7 +68,18 @@ export async function runGet(torrentPath: string, opts: GetCliOptions, streams?:
   const { client, reporter } = run;
   let stopSampling = (): void => undefined;
   try {
-    const torrent = await client.add(metainfo, { downloadDir, peers, recheck: opts.recheck ?? false, trackers: opts.trackers ?? true });
+    let torrent: Torrent;
+    try {
+      torrent = await addTarget(run, target, opts, peers, downloadDir, timeoutS);
+    } catch (e) {
+      // Ctrl-C while the metadata was being fetched: an interruption like any other.
+      if (run.stopSignal.aborted && isRingswarmError(e) && e.code === 'ABORTED') {
+        reporter.event('interrupted', {}, 'interrupted before the metadata arrived');
+        return EXIT.interrupted;
+      }
+      throw e;
+    }
+    const metainfo = torrent.metainfo;
     const first = torrent.stats();
     reporter.event(
       'started',
@@ -91,10 +137,10 @@ export async function runGet(torrentPath: string, opts: GetCliOptions, streams?:
 }
 
 export function registerGet(program: Command, streams?: ProgressStreams): Command {
-  return program
+  const cmd = program
     .command('get')
-    .description('download a torrent (progress bar, or --json lines); resumable after Ctrl-C or a crash')
-    .argument('<torrent>', '.torrent file')
+    .description('download a torrent or magnet link (progress bar, or --json lines); resumable after Ctrl-C or a crash')
+    .argument('<torrent|magnet>', '.torrent file or magnet:?xt=urn:btih:… link')
     .option('-o, --output <dir>', 'download directory', '.')
     .option('--seed-after', 'keep seeding after the download completes, until Ctrl-C')
     .option('--port <port>', 'TCP port to listen on (0 = any)', '6881')
@@ -107,8 +153,8 @@ export function registerGet(program: Command, streams?: ProgressStreams): Comman
     .option('--json', 'JSON progress lines on stdout')
     .option('--tui', 'show the terminal UI instead of a progress bar')
     .option('--control <path>', 'control socket path for `ringswarm tui`')
-    .option('--interval <ms>', 'progress sample period', '500')
-    .action(async (torrent: string, opts: GetCliOptions) => {
-      process.exitCode = await runGet(torrent, opts, streams);
-    });
+    .option('--interval <ms>', 'progress sample period', '500');
+  return discoveryOptions(cmd).action(async (torrent: string, opts: GetCliOptions) => {
+    process.exitCode = await runGet(torrent, opts, streams);
+  });
 }

@@ -1,10 +1,12 @@
 /**
  * `ringswarm seed <torrent|file|dir> [--port 6881] [--host H] [-t URL…] [--db DIR] [--data DIR]
- * [--json] [--control PATH]`: seed until Ctrl-C. For a plain file or directory the torrent is
- * created on the fly and saved next to it (never overwriting a different one). Ctrl-C or
- * SIGTERM stop gracefully: a `stopped` announce, resume data flushed.
+ * [--no-dht] [--dht-port P] [--bootstrap host:port…] [--no-lsd] [--no-pex] [--json] [--control PATH]`:
+ * seed until Ctrl-C. For a plain file or directory the torrent is created on the fly and saved
+ * next to it (never overwriting a different one). Peers find us through the torrent's trackers,
+ * the DHT, LSD and PEX; we serve the info dict to magnet downloaders. Ctrl-C or SIGTERM stop
+ * gracefully: a `stopped` announce, resume data flushed, the DHT left.
  *
- * Also home to what `get` shares with it: flags → client, the control socket, signals.
+ * Also home to what `get` shares with it: flags → client + discovery, the control socket, signals.
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -18,9 +20,12 @@ import { hostThrottle, type HostThrottle } from '../../net/throttle.ts';
 import { ControlServer } from '../../control/server.ts';
 import type { ControlCommand } from '../../control/protocol.ts';
 import { Client } from '../../../peer/session/client.ts';
+import { addTorrent } from '../../../peer/ext/torrent-extensions.ts';
 import type { Torrent } from '../../../peer/session/torrent.ts';
 import { trackerTiers } from './create.ts';
 import { progressReporter, type ProgressReporter, type ProgressStreams } from '../progress.ts';
+import { Discovery, discoveryOptions, type DiscoveryCliOptions } from '../discovery.ts';
+import { collect, intFlag, portFlag } from '../shared.ts';
 
 /** Resume db default: $XDG_DATA_HOME/ringswarm, else ~/.local/share/ringswarm. */
 export function defaultDbDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -28,15 +33,6 @@ export function defaultDbDir(env: NodeJS.ProcessEnv = process.env): string {
   if (xdg && xdg.startsWith('/')) return join(xdg, 'ringswarm');
   return join(homedir(), '.local', 'share', 'ringswarm');
 }
-
-export function intFlag(v: string | undefined, name: string, def: number, min: number, max: number): number {
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < min || n > max) throw new ConfigError(`${name} must be ${min}–${max}, got "${v}"`);
-  return n;
-}
-
-export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function parsePeerFlags(flags: readonly string[] | undefined): Endpoint[] {
   return (flags ?? []).map((p) => parseEndpoint(p));
@@ -57,7 +53,7 @@ export async function readTorrent(path: string): Promise<Metainfo> {
   }
 }
 
-export interface PeerCliOptions {
+export interface PeerCliOptions extends DiscoveryCliOptions {
   port?: string;
   host?: string;
   db?: string;
@@ -72,6 +68,9 @@ export interface RunningClient {
   throttle: HostThrottle;
   control: ControlServer;
   reporter: ProgressReporter;
+  /** The DHT node and LSD group; sourcesFor(infoHash) gives a torrent its sources. */
+  discovery: Discovery;
+  dbDir: string;
   /** Aborted by Ctrl-C, SIGTERM or a `quit` command. */
   stopSignal: AbortSignal;
   /** Why stopSignal fired. */
@@ -84,12 +83,9 @@ export interface RunningClient {
 /** Builds and starts the client, the control socket and the signal handlers for seed/get. */
 export async function startClient(opts: PeerCliOptions, streams?: ProgressStreams): Promise<RunningClient> {
   const throttle = hostThrottle();
-  const client = new Client({
-    host: opts.host ?? '0.0.0.0',
-    port: intFlag(opts.port, '--port', 6881, 0, 65535),
-    dbDir: resolve(opts.db ?? defaultDbDir()),
-    throttle,
-  });
+  const host = opts.host ?? '0.0.0.0';
+  const dbDir = resolve(opts.db ?? defaultDbDir());
+  const client = new Client({ host, port: portFlag(opts.port, '--port', 6881), dbDir, throttle });
   const ac = new AbortController();
   let reason: 'signal' | 'quit' | undefined;
   let signals = 0;
@@ -130,6 +126,7 @@ export async function startClient(opts: PeerCliOptions, streams?: ProgressStream
   };
   const control = new ControlServer({ snapshot: () => client.snapshot(), handle }, { kind: 'client', ...(opts.control ? { path: opts.control } : {}) });
   const reporter = progressReporter({ json: opts.json ?? false, ...(streams ? { streams } : {}) });
+  let discovery: Discovery | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
@@ -138,15 +135,17 @@ export async function startClient(opts: PeerCliOptions, streams?: ProgressStream
       process.off('SIGTERM', onSignal);
       await control.stop();
       await client.stop();
+      await discovery?.stop();
     })());
   try {
     await client.start();
     await control.start();
+    discovery = await Discovery.start(opts, { host, port: client.port, dbDir });
   } catch (e) {
     await stop();
     throw e;
   }
-  return { client, throttle, control, reporter, stopSignal: ac.signal, stopReason: () => reason, quit, stop };
+  return { client, throttle, control, reporter, discovery, dbDir, stopSignal: ac.signal, stopReason: () => reason, quit, stop };
 }
 
 /** Calls `sample` every `ms` until the returned function is called. */
@@ -197,12 +196,15 @@ export async function runSeed(source: string, opts: SeedCliOptions, streams?: Pr
   const run = await startClient(opts, streams);
   let stopSampling = (): void => undefined;
   try {
-    const torrent = await run.client.add(metainfo, { downloadDir, seed: true, recheck: opts.recheck ?? false });
+    const { torrent } = await addTorrent(run.client, metainfo, { downloadDir, seed: true, recheck: opts.recheck ?? false, sources: run.discovery.sourcesFor(metainfo.infoHash), pex: opts.pex ?? true });
     const trackers = metainfo.announceList.flat();
-    const magnet = formatMagnet({ infoHash: metainfo.infoHash, name: metainfo.name, trackers });
+    // A specific listen address goes into the link as x.pe: the link alone then finds us.
+    const host = opts.host ?? '0.0.0.0';
+    const peers = host === '0.0.0.0' || host === '::' ? [] : [{ host, port: run.client.port }];
+    const magnet = formatMagnet({ infoHash: metainfo.infoHash, name: metainfo.name, trackers, peers });
     run.reporter.event(
       'seeding',
-      { infoHash: metainfo.infoHashHex, name: metainfo.name, port: run.client.port, magnet, control: run.control.path, dir: downloadDir },
+      { infoHash: metainfo.infoHashHex, name: metainfo.name, port: run.client.port, magnet, control: run.control.path, dir: downloadDir, dhtPort: run.discovery.dhtPort ?? null, lsd: run.discovery.lsdEnabled },
       `seeding ${metainfo.name} (${metainfo.infoHashHex}) on port ${run.client.port}\n${magnet}\ncontrol ${run.control.path}; Ctrl-C to stop`,
     );
     torrent.on('warning', (e) => run.reporter.event('warning', { message: e.message }, `warning: ${e.message}`));
@@ -218,7 +220,7 @@ export async function runSeed(source: string, opts: SeedCliOptions, streams?: Pr
 }
 
 export function registerSeed(program: Command, streams?: ProgressStreams): Command {
-  return program
+  const cmd = program
     .command('seed')
     .description('seed a .torrent, or a file or directory (its torrent is created and saved next to it), until Ctrl-C')
     .argument('<torrent|file|dir>', 'what to seed')
@@ -230,8 +232,8 @@ export function registerSeed(program: Command, streams?: ProgressStreams): Comma
     .option('--recheck', 'verify the data from disk even when resume data says it is complete')
     .option('--json', 'JSON progress lines on stdout')
     .option('--control <path>', 'control socket path for `ringswarm tui`')
-    .option('--interval <ms>', 'progress sample period', '1000')
-    .action(async (source: string, opts: SeedCliOptions) => {
-      await runSeed(source, opts, streams);
-    });
+    .option('--interval <ms>', 'progress sample period', '1000');
+  return discoveryOptions(cmd).action(async (source: string, opts: SeedCliOptions) => {
+    await runSeed(source, opts, streams);
+  });
 }
