@@ -4,7 +4,7 @@
  * expiry), and offers iterative lookups, put/get with replication, and announce/getPeers.
  * Requests are answered in rpc/handler.ts.
  */
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import type { ChordAction, ChordOptions, ChordSnapshot } from './core/chord.ts';
 import { ChordCore } from './core/chord.ts';
 import type { NodeRef } from './core/node-ref.ts';
@@ -94,6 +94,8 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
       now: options.now ?? Date.now,
     };
     this.records = new RecordStore(options.db);
+    // Every in-flight request links its signal to this one; a busy node has many.
+    setMaxListeners(0, this.ac.signal);
     this.replicator = new Replicator(
       { core: () => this.core, records: this.records, now: () => this.now, send: (n, key, value, ttlMs) => this.putTo(n, key, value, ttlMs, true) },
       this.options.replicas,

@@ -19,9 +19,20 @@ const nodes = fc.array(node, { maxLength: 8 });
 const bytes = fc.uint8Array({ maxLength: 200 });
 const ttl = fc.integer({ min: 1, max: 3_600_000 });
 
+/** Valid finger runs: increasing, non-overlapping index ranges in [0, 160). */
+const fingerRuns = fc
+  .uniqueArray(fc.integer({ min: 0, max: 159 }), { maxLength: 16 })
+  .chain((cuts) => {
+    const s = [...cuts].sort((a, b) => a - b);
+    const ranges = s.map((from, i) => ({ from, to: i + 1 < s.length ? s[i + 1]! - 1 : 159 }));
+    return fc.tuple(...ranges.map((r) => node.map((n) => ({ ...r, node: n }))));
+  })
+  .map((runs) => [...runs]);
+
 const request: fc.Arbitrary<DhtRequest> = fc.oneof(
   fc.record({ t: fc.constant('ping' as const), from: optId }),
   fc.record({ t: fc.constant('neighbors' as const), from: optId }),
+  fc.record({ t: fc.constant('fingers' as const), from: optId }),
   fc.record({ t: fc.constant('notify' as const), from: anyId }),
   fc.record({ t: fc.constant('find' as const), from: optId, key: anyId }),
   fc.record({ t: fc.constant('get' as const), from: optId, key: anyId }),
@@ -36,6 +47,7 @@ const response: fc.Arbitrary<DhtResponse> = fc.oneof(
   fc.record({ t: fc.constant('route' as const), found: node, backups: nodes }),
   fc.record({ t: fc.constant('route' as const), forward: nodes }),
   fc.record({ t: fc.constant('neighbors' as const), predecessor: fc.option(node, { nil: null }), successors: nodes }),
+  fc.record({ t: fc.constant('fingers' as const), fingers: fingerRuns }),
   fc.record({ t: fc.constant('ok' as const) }),
   fc.record({ t: fc.constant('values' as const), values: fc.array(bytes, { maxLength: 4 }) }),
   fc.record({ t: fc.constant('peers' as const), peers: fc.array(fc.record({ host: ipv4, port }), { maxLength: 10 }) }),
