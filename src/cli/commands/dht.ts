@@ -1,10 +1,10 @@
 /**
  * `ringswarm dht …`: run a Chord DHT node, or talk to a ring through any of its nodes.
- *   dht start [--port P] [--host H] [--bootstrap host:port] [--db DIR] [--id HEX]
+ *   dht start [--port P] [--host H] [--bootstrap host:port] [--db DIR] [--id HEX] [--control PATH]
  *   dht put <key> <value> --bootstrap host:port [--ttl SECONDS]
  *   dht get <key> --bootstrap host:port
  *   dht lookup <key> --bootstrap host:port
- *   dht ring --bootstrap host:port         (that node's predecessor and successors)
+ *   dht ring --bootstrap host:port         (that node's predecessor, successors and fingers)
  * A key is 40 hex digits as it stands, anything else is hashed with SHA-1.
  */
 import type { Command } from 'commander';
@@ -16,7 +16,7 @@ import { DhtNode } from '../../../dht/node.ts';
 import type { NodeRef } from '../../../dht/core/node-ref.ts';
 import { formatNode } from '../../../dht/core/node-ref.ts';
 import { serveControl } from '../../control/serve.ts';
-import { ringView } from '../../lab/live-snapshot.ts';
+import { ringViewSource } from '../../../dht/ring-view.ts';
 import { portFlag, stdoutIO, untilSignal, type CommandIO } from '../shared.ts';
 
 export function parseKey(s: string): Id160 {
@@ -75,7 +75,8 @@ export function registerDht(program: Command, io: CommandIO = stdoutIO): Command
     .option('--control <path>', 'control socket path for `ringswarm tui`')
     .action(async (opts: DhtStartOptions & { control?: string }) => {
       const node = await startDhtNode(opts, io);
-      const control = await serveControl('dht', opts.control, () => ({ ring: ringView(node) }));
+      const ring = ringViewSource(node);
+      const control = await serveControl('dht', opts.control, () => ({ ring: ring() }));
       io.out(`control ${control.path}\n`);
       await untilSignal(control.quitSignal);
       await control.stop();
@@ -116,9 +117,11 @@ export function registerDht(program: Command, io: CommandIO = stdoutIO): Command
     .requiredOption('--bootstrap <host:port>', 'the node to describe')
     .action(async (opts: { bootstrap: string }) => {
       const at = bootstrapOf(opts.bootstrap);
-      const [self, nb] = await withClient(opts.bootstrap, async (n) => [await n.identify(at), await n.neighborsOf(at)] as const);
+      const [self, nb, fingers] = await withClient(opts.bootstrap, async (n) => [await n.identify(at), await n.neighborsOf(at), await n.fingersOf(at)] as const);
       io.out(`node        ${fmt(self)}\npredecessor ${fmt(nb.predecessor)}\n`);
       nb.successors.forEach((s, i) => io.out(`successor ${i + 1} ${fmt(s)}\n`));
+      // Finger i = successor(node + 2^i); a run of equal entries is one line.
+      for (const f of fingers) io.out(`finger ${f.from === f.to ? `${f.from}` : `${f.from}-${f.to}`} ${fmt(f.node)}\n`);
     });
   return dht;
 }

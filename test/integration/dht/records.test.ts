@@ -56,7 +56,7 @@ describe('re-replication', () => {
     const before = x.replicator.stats.flushes;
     const t0 = Date.now();
     // Three new nodes right after x: x's successor list changes several times in quick succession.
-    const fresh = [];
+    const fresh: DhtNode[] = [];
     for (let i = 1; i <= 3; i++) fresh.push(await net.add({ id: x.self.id + BigInt(i) }));
     await net.converged();
     // Its two new replicas (x+1, x+2) end up with every record x owns.
