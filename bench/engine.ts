@@ -52,11 +52,11 @@ for (const n of ns) {
     const r = await runP2P(plan, { repeat: k, onLive: (s) => (swarm = s), onComplete: grab });
     const nf = n * fileBytes;
     const w = last?.waste ?? { choked: 0, endgame: 0, timeout: 0, hash: 0 };
-    ratios.push(r.ratio);
+    ratios.push(r.ratio ?? Infinity);
     wastes.push(r.wastedBytes / nf);
     ups.push((last?.up ?? 0) / nf);
     console.log(
-      `N=${String(n).padEnd(3)} #${k} measured ${r.distributionSeconds.toFixed(2)} s bound ${r.bound.seconds.toFixed(2)} s ratio ${r.ratio.toFixed(3)}  ` +
+      `N=${String(n).padEnd(3)} #${k} measured ${(r.distributionSeconds ?? NaN).toFixed(2)} s bound ${r.bound.seconds.toFixed(2)} s ratio ${(r.ratio ?? NaN).toFixed(3)}  ` +
         `uploaded ${MB(last?.up ?? 0)} MB (seeder ${MB(last?.seedUp ?? 0)}) = ${((last?.up ?? 0) / nf).toFixed(3)}·N·F  ` +
         `wasted ${MB(r.wastedBytes)} MB (${((100 * r.wastedBytes) / nf).toFixed(1)}%): choked ${MB(w.choked)} endgame ${MB(w.endgame)} timeout ${MB(w.timeout)} hash ${MB(w.hash)}  ` +
         `cpu ${(100 * r.cpu.busyFraction).toFixed(0)}% p99 ${r.cpu.loopDelayP99Ms.toFixed(0)} ms`,

@@ -6,8 +6,14 @@
  *     verified, half pieces are worth nothing);
  *  2. a new piece the peer has: at random while we have fewer than `randomFirst` pieces (a
  *     newcomer needs *something* to trade, quickly), then rarest first with random ties;
- *  3. endgame: once every missing block has been requested, ask other peers for blocks already
- *     in flight, and cancel the duplicates when the first copy arrives.
+ *  3. "stale" blocks: asked of a peer that then choked us or timed out. Its copy may still be
+ *     on the wire (a REQUEST can sit behind throttled data for a second), so they are asked
+ *     again only when no fresh block or new piece is left — re-asking them first was the
+ *     largest source of duplicates in lab swarms — and a late copy is still accepted;
+ *  4. endgame: once every missing block has been requested, a peer with nothing in flight asks
+ *     for a few blocks already in flight elsewhere (fewest askers, oldest request first), and
+ *     the duplicates are cancelled when the first copy arrives. Asking only when idle keeps
+ *     duplicates to what an otherwise idle link can carry.
  * `random` and `sequential` strategies exist for the lab's ablations. Pure: no I/O, no timers.
  */
 import type { Random } from '../../src/random.ts';
@@ -33,6 +39,8 @@ export interface PickerOptions {
   readonly endgame?: boolean;
   /** In endgame, at most this many peers are asked for the same block. */
   readonly endgameMaxAskers?: number;
+  /** In endgame, at most this many duplicates asked of an idle peer at once. */
+  readonly endgameBatch?: number;
 }
 
 export type BlockArrival =
@@ -50,6 +58,10 @@ interface PieceState {
   receivedCount: number;
   /** Blocks neither received nor asked for: lets the scan skip busy pieces in O(1). */
   free: number;
+  /** 1 once a request for the block was lost to a choke or timeout (its copy may still come). */
+  readonly stale: Uint8Array;
+  /** Free blocks that are not stale: the ones to ask first. */
+  fresh: number;
   readonly contributors: Set<PeerKey>;
 }
 
@@ -63,6 +75,7 @@ export class Picker {
   private readonly randomFirst: number;
   private readonly endgameEnabled: boolean;
   private readonly maxAskers: number;
+  private readonly endgameBatch: number;
   /** Started, unverified pieces in the order they were started. */
   private readonly partial = new Map<number, PieceState>();
   /** Requests that timed out: still accepted if the data turns up late. */
@@ -80,7 +93,8 @@ export class Picker {
     this.strategy = options.strategy ?? 'rarest-first';
     this.randomFirst = options.randomFirst ?? 4;
     this.endgameEnabled = options.endgame ?? true;
-    this.maxAskers = Math.min(255, Math.max(1, options.endgameMaxAskers ?? 3));
+    this.maxAskers = Math.min(255, Math.max(1, options.endgameMaxAskers ?? 2));
+    this.endgameBatch = Math.max(1, options.endgameBatch ?? 4);
   }
 
   get isComplete(): boolean {
@@ -114,17 +128,21 @@ export class Picker {
     if (!theirs || count <= 0) return out;
     for (const [piece, st] of this.partial) {
       if (out.length >= count) return out;
-      if (st.free > 0 && theirs.has(piece)) this.takeFree(peer, piece, st, count, out, now);
+      if (st.fresh > 0 && theirs.has(piece)) this.takeFree(peer, piece, st, count, out, now, false);
     }
     while (out.length < count) {
       const piece = this.choosePiece(theirs);
       if (piece === undefined) break;
       const n = this.geometry.blockCount(piece);
-      const st: PieceState = { received: new Uint8Array(n), asked: new Uint16Array(n), receivedCount: 0, free: n, contributors: new Set() };
+      const st: PieceState = { received: new Uint8Array(n), asked: new Uint16Array(n), receivedCount: 0, free: n, stale: new Uint8Array(n), fresh: n, contributors: new Set() };
       this.partial.set(piece, st);
-      this.takeFree(peer, piece, st, count, out, now);
+      this.takeFree(peer, piece, st, count, out, now, false);
     }
-    if (out.length < count && this.endgameEnabled && this.inEndgame) this.takeEndgame(peer, theirs, count, out, now);
+    for (const [piece, st] of this.partial) {
+      if (out.length >= count) return out;
+      if (st.free > 0 && theirs.has(piece)) this.takeFree(peer, piece, st, count, out, now, true);
+    }
+    if (out.length === 0 && this.book.inFlight(peer) === 0 && this.endgameEnabled && this.inEndgame) this.takeEndgame(peer, theirs, Math.min(count, this.endgameBatch), out, now);
     return out;
   }
 
@@ -147,7 +165,10 @@ export class Picker {
       return { kind: 'unrequested' };
     }
     const all = this.book.removeBlock(piece, begin);
-    if (st.asked[index] === 0) st.free--; // arrived late after a timeout: it was counted free
+    if (st.asked[index] === 0) {
+      st.free--; // arrived late after a timeout or choke: it was counted free
+      if (!st.stale[index]) st.fresh--;
+    }
     st.asked[index] = 0;
     st.received[index] = 1;
     st.receivedCount++;
@@ -169,11 +190,18 @@ export class Picker {
     return who;
   }
 
-  /** Choke or disconnect: forget everything asked of `peer` so others can be asked. */
-  releasePeer(peer: PeerKey): Outstanding[] {
-    this.expired.delete(peer);
+  /**
+   * Choke or disconnect: forget everything asked of `peer` so others can be asked. After a
+   * choke (`lateOk`) the blocks may still arrive: they become stale (asked elsewhere only when
+   * nothing fresher is left) and a late copy is accepted.
+   */
+  releasePeer(peer: PeerKey, lateOk = false): Outstanding[] {
+    if (!lateOk) this.expired.delete(peer);
     const dropped = this.book.removePeer(peer);
-    for (const o of dropped) this.unaskRef(o);
+    for (const o of dropped) {
+      if (lateOk) this.markLate(o);
+      else this.unaskRef(o);
+    }
     return dropped;
   }
 
@@ -189,18 +217,26 @@ export class Picker {
    */
   expireRequests(now: number, timeoutMs: number): Outstanding[] {
     const gone = this.book.expire(now, timeoutMs);
-    for (const o of gone) {
-      this.unaskRef(o);
-      let set = this.expired.get(o.peer);
-      if (!set) this.expired.set(o.peer, (set = new Set()));
-      set.add(blockKey(o.piece, o.begin));
-    }
+    for (const o of gone) this.markLate(o);
     return gone;
   }
 
-  private takeFree(peer: PeerKey, piece: number, st: PieceState, count: number, out: BlockRef[], now: number): void {
-    for (let b = 0; b < st.received.length && out.length < count && st.free > 0; b++) {
-      if (st.received[b] || st.asked[b]) continue;
+  /** A request we stop counting on but whose data may still come: stale, accepted late. */
+  private markLate(o: Outstanding): void {
+    const st = this.partial.get(o.piece);
+    if (st) {
+      const b = Math.floor(o.begin / this.geometry.blockSize);
+      if (!st.received[b]) st.stale[b] = 1;
+      this.unask(st, b);
+    }
+    let set = this.expired.get(o.peer);
+    if (!set) this.expired.set(o.peer, (set = new Set()));
+    set.add(blockKey(o.piece, o.begin));
+  }
+
+  private takeFree(peer: PeerKey, piece: number, st: PieceState, count: number, out: BlockRef[], now: number, staleToo: boolean): void {
+    for (let b = 0; b < st.received.length && out.length < count && (staleToo ? st.free : st.fresh) > 0; b++) {
+      if (st.received[b] || st.asked[b] || (st.stale[b] && !staleToo)) continue;
       const ref = this.geometry.block(piece, b);
       this.ask(peer, st, b, ref, now);
       out.push(ref);
@@ -208,17 +244,18 @@ export class Picker {
   }
 
   private takeEndgame(peer: PeerKey, theirs: Bitfield, count: number, out: BlockRef[], now: number): void {
-    // Least-asked blocks first, so duplicates spread over the stragglers.
-    const cands: { piece: number; b: number; st: PieceState }[] = [];
+    // Least-asked blocks first, then the longest outstanding: the likeliest stragglers.
+    const cands: { piece: number; b: number; st: PieceState; since: number }[] = [];
     for (const [piece, st] of this.partial) {
       if (!theirs.has(piece)) continue;
       for (let b = 0; b < st.received.length; b++) {
         if (st.received[b] || (st.asked[b] as number) >= this.maxAskers) continue;
-        if (this.book.has(peer, piece, b * this.geometry.blockSize)) continue;
-        cands.push({ piece, b, st });
+        const begin = b * this.geometry.blockSize;
+        if (this.book.has(peer, piece, begin)) continue;
+        cands.push({ piece, b, st, since: this.book.oldest(piece, begin) });
       }
     }
-    cands.sort((x, y) => (x.st.asked[x.b] as number) - (y.st.asked[y.b] as number));
+    cands.sort((x, y) => (x.st.asked[x.b] as number) - (y.st.asked[y.b] as number) || x.since - y.since);
     for (const c of cands) {
       if (out.length >= count) break;
       const ref = this.geometry.block(c.piece, c.b);
@@ -228,7 +265,10 @@ export class Picker {
   }
 
   private ask(peer: PeerKey, st: PieceState, b: number, ref: BlockRef, now: number): void {
-    if (st.asked[b] === 0) st.free--;
+    if (st.asked[b] === 0) {
+      st.free--;
+      if (!st.stale[b]) st.fresh--;
+    }
     st.asked[b] = (st.asked[b] as number) + 1;
     this.book.add(peer, ref, now);
   }
@@ -241,14 +281,20 @@ export class Picker {
   private unask(st: PieceState, b: number): void {
     if (!st.asked[b]) return;
     st.asked[b] = (st.asked[b] as number) - 1;
-    if (st.asked[b] === 0 && !st.received[b]) st.free++;
+    if (st.asked[b] === 0 && !st.received[b]) {
+      st.free++;
+      if (!st.stale[b]) st.fresh++;
+    }
   }
 
   private dropPiece(piece: number): void {
     const st = this.partial.get(piece);
     if (!st) return;
     for (let b = 0; b < st.received.length; b++) {
-      for (const o of this.book.removeBlock(piece, this.geometry.block(piece, b).begin)) this.expired.get(o.peer)?.delete(blockKey(piece, o.begin));
+      const begin = this.geometry.block(piece, b).begin;
+      this.book.removeBlock(piece, begin);
+      // Late-acceptance marks of every peer (stale ones included): the piece is settled.
+      for (const set of this.expired.values()) set.delete(blockKey(piece, begin));
     }
     this.partial.delete(piece);
   }

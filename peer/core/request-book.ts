@@ -71,6 +71,13 @@ export class RequestBook {
     return this.byBlock.get(blockKey(piece, begin))?.size ?? 0;
   }
 
+  /** When the block was first asked of anyone still holding it (Infinity if no one). */
+  oldest(piece: number, begin: number): number {
+    let t = Infinity;
+    for (const o of this.byBlock.get(blockKey(piece, begin))?.values() ?? []) t = Math.min(t, o.sentAt);
+    return t;
+  }
+
   inFlight(peer: PeerKey): number {
     return this.byPeer.get(peer)?.size ?? 0;
   }

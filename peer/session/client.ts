@@ -164,6 +164,7 @@ export class Client extends EventEmitter<ClientEvents> {
         port: () => this.boundPort,
         connect: async (to, tt) => dial(to, { throttle: connectionThrottle(this.throttle, tt) }),
         isSelf: (to) => this.isSelf(to),
+        hostUpRate: () => this.throttle.up.rate,
         globalRoom: () => this.connectionCount() < (this.o.maxConnections ?? 200),
       },
       {

@@ -65,7 +65,8 @@ export class Downloader {
   }
 
   onChoke(p: PeerConnection): void {
-    const gone = this.d.picker.releasePeer(p.key);
+    // Its blocks may still be on the wire: stale, asked elsewhere last, taken if they come.
+    const gone = this.d.picker.releasePeer(p.key, true);
     if (gone.length > 0) {
       let set = this.released.get(p.key);
       if (!set) this.released.set(p.key, (set = new Set()));

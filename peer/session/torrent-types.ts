@@ -38,6 +38,8 @@ export interface TorrentDeps {
   port(): number;
   connect(to: Endpoint, torrentThrottle: HostThrottle): Promise<WireConnection>;
   isSelf(to: Endpoint): boolean;
+  /** The host's upload cap in B/s (Infinity if none): sizes the per-peer send queue. */
+  hostUpRate?(): number;
   globalRoom(): boolean;
 }
 

@@ -168,6 +168,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
       now: this.d.now,
       violation: (p, reason, ban) => (ban ? this.manager.ban(p, reason) : p.wire.close(new Error(reason))),
       served: (n) => this.upMeter.add(n, this.d.now()),
+      upRate: () => Math.min(this.d.hostUpRate?.() ?? Infinity, this.throttle.up.rate),
     });
     this.state = this.o.paused ? 'paused' : picker.isComplete ? 'seeding' : 'downloading';
     if (this.o.paused) this.downloader.active = false;

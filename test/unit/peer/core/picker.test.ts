@@ -154,11 +154,49 @@ describe('Picker: blocks, arrivals, endgame', () => {
     expect(dup.map((b) => b.begin)).toEqual([0, 1]);
     // C gets the least-asked blocks first
     expect(picker.pickBlocks('C', 2, 0).map((b) => b.begin)).toEqual([2, 3]);
-    expect(picker.pickBlocks('B', 10, 0).map((b) => b.begin)).toEqual([2, 3]); // never twice to one peer
+    // B still has two in flight: no more duplicates until it is idle
+    expect(picker.pickBlocks('B', 10, 0)).toEqual([]);
     const r = picker.blockReceived('B', 1, 0, 1);
     expect(r.kind).toBe('accepted');
     expect(r.kind === 'accepted' && r.cancels.map((o) => o.peer)).toEqual(['S']);
     expect(picker.blockReceived('S', 1, 0, 1)).toEqual({ kind: 'duplicate' }); // raced the cancel
+    picker.blockReceived('B', 1, 1, 1);
+    // idle again, but blocks 2 and 3 already have two askers (S and C): at most two per block
+    expect(picker.pickBlocks('B', 10, 0)).toEqual([]);
+    picker.releasePeer('C');
+    expect(picker.pickBlocks('B', 10, 0).map((b) => b.begin)).toEqual([2, 3]);
+  });
+
+  it('endgame: an idle peer asks at most `endgameBatch` duplicates, oldest requests first', () => {
+    const { picker, availability } = setup('11', '*', { endgameBatch: 2, endgameMaxAskers: 3 });
+    availability.setBitfield('B', Bitfield.full(2));
+    picker.pickBlocks('S', 2, 10);
+    picker.pickBlocks('S', 2, 0); // blocks 2, 3 asked at t=0 (older)
+    expect(picker.inEndgame).toBe(true);
+    expect(picker.pickBlocks('B', 10, 20).map((b) => b.begin)).toEqual([2, 3]);
+  });
+
+  it('blocks lost to a choke are stale: fresh blocks and new pieces first, late copies accepted', () => {
+    const { picker, availability } = setup('11', '', { randomFirst: 0, strategy: 'sequential' });
+    availability.setBitfield('B', Bitfield.full(2));
+    expect(picker.pickBlocks('S', 2, 0).map((b) => [b.piece, b.begin])).toEqual([[0, 0], [0, 1]]);
+    expect(picker.releasePeer('S', true)).toHaveLength(2);
+    // B gets the rest of piece 0, then piece 1, before the stale blocks 0:0 and 0:1
+    expect(picker.pickBlocks('B', 6, 0).map((b) => [b.piece, b.begin])).toEqual([[0, 2], [0, 3], [1, 0], [1, 1], [1, 2], [1, 3]]);
+    expect(picker.pickBlocks('B', 1, 0).map((b) => [b.piece, b.begin])).toEqual([[0, 0]]);
+    // S's late copy of 0:1 (asked of no one now) is accepted, B's of 0:0 too; S's of 0:0 is a duplicate
+    expect(picker.blockReceived('S', 0, 1, 1).kind).toBe('accepted');
+    expect(picker.blockReceived('B', 0, 0, 1).kind).toBe('accepted');
+    expect(picker.blockReceived('S', 0, 0, 1)).toEqual({ kind: 'duplicate' });
+  });
+
+  it('a disconnect is not stale: its blocks are asked again first, and its late copies refused', () => {
+    const { picker, availability } = setup('11', '', { randomFirst: 0, strategy: 'sequential' });
+    availability.setBitfield('B', Bitfield.full(2));
+    picker.pickBlocks('S', 2, 0);
+    picker.releasePeer('S');
+    expect(picker.pickBlocks('B', 2, 0).map((b) => [b.piece, b.begin])).toEqual([[0, 0], [0, 1]]);
+    expect(picker.blockReceived('S', 0, 0, 1)).toEqual({ kind: 'unrequested' });
   });
 
   it('no endgame while some block is still unrequested', () => {
