@@ -19,10 +19,9 @@ import type { Torrent } from '../../../peer/session/torrent.ts';
 import { addTorrent } from '../../../peer/ext/torrent-extensions.ts';
 import { addMagnet } from '../../../peer/ext/magnet-download.ts';
 import type { ProgressStreams } from '../progress.ts';
-import { discoveryOptions } from '../discovery.ts';
 import { loadSavedTorrent, saveTorrent } from '../saved-torrents.ts';
 import { collect, intFlag } from '../shared.ts';
-import { every, parsePeerFlags, readTorrent, startClient, untilAborted, type PeerCliOptions, type RunningClient } from './seed.ts';
+import { every, parsePeerFlags, peerOptions, readTorrent, startClient, untilAborted, type PeerCliOptions, type RunningClient } from './seed.ts';
 
 export interface GetCliOptions extends PeerCliOptions {
   output?: string;
@@ -143,18 +142,12 @@ export function registerGet(program: Command, streams?: ProgressStreams): Comman
     .argument('<torrent|magnet>', '.torrent file or magnet:?xt=urn:btih:… link')
     .option('-o, --output <dir>', 'download directory', '.')
     .option('--seed-after', 'keep seeding after the download completes, until Ctrl-C')
-    .option('--port <port>', 'TCP port to listen on (0 = any)', '6881')
-    .option('--host <host>', 'address to listen on', '0.0.0.0')
     .option('--peer <host:port>', 'dial this peer directly; repeatable', collect)
     .option('--no-trackers', "do not announce to the torrent's trackers")
-    .option('--db <dir>', 'resume database directory (default $XDG_DATA_HOME/ringswarm)')
     .option('--recheck', 'verify existing data from disk instead of trusting resume data')
-    .option('--timeout <seconds>', 'fail (exit 4) if no peer connects within this time')
-    .option('--json', 'JSON progress lines on stdout')
-    .option('--tui', 'show the terminal UI instead of a progress bar')
-    .option('--control <path>', 'control socket path for `ringswarm tui`')
-    .option('--interval <ms>', 'progress sample period', '500');
-  return discoveryOptions(cmd).action(async (torrent: string, opts: GetCliOptions) => {
+    .option('--timeout <seconds>', 'fail (exit 4) if no peer (or no metadata) within this time')
+    .option('--tui', 'show the terminal UI instead of a progress bar');
+  return peerOptions(cmd, '500').action(async (torrent: string, opts: GetCliOptions) => {
     process.exitCode = await runGet(torrent, opts, streams);
   });
 }

@@ -219,21 +219,27 @@ export async function runSeed(source: string, opts: SeedCliOptions, streams?: Pr
   run.reporter.event('stopped', { reason: run.stopReason() ?? 'signal' }, `stopped ${basename(metainfo.name)}`);
 }
 
+/** The flags `seed` and `get` share: listening, the resume db, output, control, discovery. */
+export function peerOptions(cmd: Command, intervalMs: string): Command {
+  cmd
+    .option('--port <port>', 'TCP port to listen on (0 = any)', '6881')
+    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .option('--db <dir>', 'resume database directory (default $XDG_DATA_HOME/ringswarm)')
+    .option('--json', 'JSON progress lines on stdout')
+    .option('--control <path>', 'control socket path for `ringswarm tui`')
+    .option('--interval <ms>', 'progress sample period', intervalMs);
+  return discoveryOptions(cmd);
+}
+
 export function registerSeed(program: Command, streams?: ProgressStreams): Command {
   const cmd = program
     .command('seed')
     .description('seed a .torrent, or a file or directory (its torrent is created and saved next to it), until Ctrl-C')
     .argument('<torrent|file|dir>', 'what to seed')
-    .option('--port <port>', 'TCP port to listen on (0 = any)', '6881')
-    .option('--host <host>', 'address to listen on', '0.0.0.0')
     .option('-t, --tracker <urls>', 'tracker for a created torrent; repeat for tiers, comma-separate URLs of one tier', collect)
-    .option('--db <dir>', 'resume database directory (default $XDG_DATA_HOME/ringswarm)')
     .option('--data <dir>', "directory holding the torrent's data (default: next to the .torrent)")
-    .option('--recheck', 'verify the data from disk even when resume data says it is complete')
-    .option('--json', 'JSON progress lines on stdout')
-    .option('--control <path>', 'control socket path for `ringswarm tui`')
-    .option('--interval <ms>', 'progress sample period', '1000');
-  return discoveryOptions(cmd).action(async (source: string, opts: SeedCliOptions) => {
+    .option('--recheck', 'verify the data from disk even when resume data says it is complete');
+  return peerOptions(cmd, '1000').action(async (source: string, opts: SeedCliOptions) => {
     await runSeed(source, opts, streams);
   });
 }

@@ -5,34 +5,14 @@
  * LSD on a loopback broadcast group. Everything stays on 127.0.0.1; the production LSD group is
  * never used (--no-lsd, or --lsd-group on loopback).
  */
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { createSocket } from 'node:dgram';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tempDir } from '../../helpers/tmp.ts';
-import { CliChild } from '../../helpers/interop/cli-child.ts';
+import { cleanupAfterEach, cli, dirs } from './cli-env.ts';
 import { diffTrees, writeTree, type TreeSpec } from '../../helpers/interop/fixtures.ts';
 
-const children: CliChild[] = [];
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of children.splice(0)) c.kill();
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-});
-
-async function dirs() {
-  const d = await tempDir('ringswarm-disc-');
-  cleanups.push(d.cleanup);
-  const env = { XDG_DATA_HOME: join(d.path, 'data'), XDG_RUNTIME_DIR: join(d.path, 'run') };
-  await mkdir(env.XDG_RUNTIME_DIR, { mode: 0o700 });
-  return { root: d.path, env };
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv): CliChild {
-  const c = new CliChild(args, env);
-  children.push(c);
-  return c;
-}
+cleanupAfterEach();
 
 /** A UDP port free right now (for the LSD group). */
 async function freeUdpPort(): Promise<number> {
@@ -54,7 +34,7 @@ async function seeder(root: string, env: NodeJS.ProcessEnv, extra: string[]) {
 
 describe('ringswarm seed / get discovery', () => {
   it('get <magnet with x.pe> fetches the metadata from the seeder, completes, and a rerun resumes from the saved torrent', async () => {
-    const { root, env } = await dirs();
+    const { root, env } = await dirs('ringswarm-disc-');
     const { seeding } = await seeder(root, env, ['--no-lsd', '--dht-port', '0']);
     // The seeder's own link carries x.pe for a specific listen address; build ours explicitly too.
     expect(String(seeding.magnet)).toContain(`x.pe=127.0.0.1%3A${seeding.port}`);
@@ -79,7 +59,7 @@ describe('ringswarm seed / get discovery', () => {
   }, 60_000);
 
   it('a trackerless torrent and a bare magnet link download through the DHT alone (leechers bootstrap from the seeder)', async () => {
-    const { root, env } = await dirs();
+    const { root, env } = await dirs('ringswarm-disc-');
     const { seeding } = await seeder(root, env, ['--no-lsd', '--dht-port', '0']);
     expect(seeding.dhtPort).toBeGreaterThan(0);
     const bootstrap = `127.0.0.1:${String(seeding.dhtPort)}`;
@@ -98,7 +78,7 @@ describe('ringswarm seed / get discovery', () => {
   }, 90_000);
 
   it('LSD on a loopback group: seeder and leecher find each other with no tracker, no DHT and no --peer', async () => {
-    const { root, env } = await dirs();
+    const { root, env } = await dirs('ringswarm-disc-');
     const group = `127.255.255.255:${await freeUdpPort()}`;
     const { seeding } = await seeder(root, env, ['--no-dht', '--lsd-group', group]);
     expect(seeding.lsd).toBe(true);
@@ -109,7 +89,7 @@ describe('ringswarm seed / get discovery', () => {
   }, 60_000);
 
   it('a listener on loopback does not use LSD unless given a group', async () => {
-    const { root, env } = await dirs();
+    const { root, env } = await dirs('ringswarm-disc-');
     const { child, seeding } = await seeder(root, env, ['--no-dht']);
     expect(seeding.lsd).toBe(false);
     expect(seeding.dhtPort).toBeNull();

@@ -4,36 +4,15 @@
  * bytes; Ctrl-C stops the seeder cleanly. Failures exit with the documented statuses and a
  * one-line message: a garbage torrent → 3, no peer within --timeout → 4.
  */
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { createServer } from 'node:net';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectControl } from '../../../src/control/client.ts';
-import { tempDir } from '../../helpers/tmp.ts';
-import { CliChild } from '../../helpers/interop/cli-child.ts';
+import { cleanupAfterEach, cli, dirs } from './cli-env.ts';
 import { diffTrees, writeTree, type TreeSpec } from '../../helpers/interop/fixtures.ts';
 
-const children: CliChild[] = [];
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of children.splice(0)) c.kill();
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-});
-
-async function dirs() {
-  const d = await tempDir('ringswarm-cli-');
-  cleanups.push(d.cleanup);
-  // XDG dirs inside the temp dir: nothing lands in the real home or runtime dir.
-  const env = { XDG_DATA_HOME: join(d.path, 'data'), XDG_RUNTIME_DIR: join(d.path, 'run') };
-  await mkdir(env.XDG_RUNTIME_DIR, { mode: 0o700 });
-  return { root: d.path, env };
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv): CliChild {
-  const c = new CliChild(args, env);
-  children.push(c);
-  return c;
-}
+cleanupAfterEach();
 
 const SPEC: TreeSpec = { 'x.bin': 1_300_000, 'y/z.bin': 400_001 };
 
