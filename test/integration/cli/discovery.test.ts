@@ -88,6 +88,21 @@ describe('ringswarm seed / get discovery', () => {
     expect(await diffTrees(join(root, 'share'), join(root, 'out', 'share'), SPEC)).toEqual([]);
   }, 60_000);
 
+  it('a magnet whose peers never answer: --timeout exits 4, Ctrl-C during the metadata phase exits 130', async () => {
+    const { root, env } = await dirs('ringswarm-disc-');
+    const dead = `127.0.0.1:${await freeUdpPort()}`; // nobody listens on TCP there either
+    const magnet = `magnet:?xt=urn:btih:${'ab'.repeat(20)}&x.pe=${dead}`;
+    const base = ['get', magnet, '-o', join(root, 'out'), ...LOCAL, '--no-lsd', '--no-dht'];
+    const timed = cli([...base, '--db', join(root, 'db1'), '--timeout', '1'], env);
+    expect((await timed.exited).code, timed.stderr).toBe(4);
+    expect(timed.stderr).toMatch(/no metadata/);
+    const stopped = cli([...base, '--db', join(root, 'db2')], env);
+    await stopped.event('fetching-metadata', 30_000);
+    stopped.kill('SIGINT');
+    expect((await stopped.exited).code, stopped.stderr).toBe(130);
+    expect(stopped.lines.some((l) => l.event === 'interrupted')).toBe(true);
+  }, 30_000);
+
   it('a listener on loopback does not use LSD unless given a group', async () => {
     const { root, env } = await dirs('ringswarm-disc-');
     const { child, seeding } = await seeder(root, env, ['--no-dht']);
