@@ -68,6 +68,32 @@ describe('Choker while leeching (tit-for-tat)', () => {
     expect(fresh.reasons.get('S')).toBe('reciprocal');
   });
 
+  it('tit-for-tat over time: a peer that starts sending us more takes a slot at the next rechoke', () => {
+    const choker = new Choker({ slots: 2 });
+    const random = seededRandom(4);
+    const regular = (swarm: ChokerPeer[], now: number) => {
+      const d = choker.rechoke(swarm, { now, random, seeding: false });
+      return sorted(new Set([...d.unchoke].filter((id) => d.reasons.get(id) === 'reciprocal')));
+    };
+    expect(regular([peer('A', 50), peer('B', 40), peer('C', 5)], 0)).toBe('AB');
+    // C now sends 60 KB/s, B dropped to 10: at 10 s C is in, B is out.
+    expect(regular([peer('A', 50), peer('B', 10), peer('C', 60)], 10_000)).toBe('AC');
+  });
+
+  it('optimistic rotation every 30 s visits every choked peer and never a regular one', () => {
+    const choker = new Choker({ slots: 2 });
+    const random = seededRandom(11);
+    const seen = new Set<string>();
+    for (let now = 0; now <= 600_000; now += 10_000) {
+      const swarm = [peer('A', 90), peer('B', 80), peer('C', 1), peer('D', 1), peer('E', 1)].map((p) => ({ ...p, lastBlockAt: now }));
+      const d = choker.rechoke(swarm, { now, random, seeding: false });
+      expect(d.reasons.get('A')).toBe('reciprocal');
+      expect(['C', 'D', 'E']).toContain(d.optimistic);
+      seen.add(d.optimistic as string);
+    }
+    expect(sorted(seen)).toBe('CDE');
+  });
+
   it('unchoke-all mode unchokes every interested peer', () => {
     const swarm = ['A', 'B', 'C', 'D', 'E', 'F'].map((id) => peer(id, 1));
     const d = new Choker({ mode: 'unchoke-all' }).rechoke([...swarm, peer('N', 1, { interested: false })], { now: 0, random: seededRandom(1), seeding: false });

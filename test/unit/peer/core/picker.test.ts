@@ -61,6 +61,14 @@ describe('Picker: which piece', () => {
     }
   });
 
+  it('availability follows departures and arrivals: "3333", p2 leaves, X "* **" joins → "3233" → piece 1', () => {
+    const { picker, availability } = setup('3333', '', { randomFirst: 0 });
+    availability.removePeer('p2');
+    availability.setBitfield('X', Bitfield.fromString('* **'));
+    expect([0, 1, 2, 3].map((i) => availability.count(i)).join('')).toBe('3233');
+    expect(piecesOf(picker.pickBlocks('S', 1, 0))).toEqual([1]);
+  });
+
   it('choice is limited to pieces the peer has', () => {
     const { picker, availability } = setup('1222222', '', { randomFirst: 0 });
     availability.setBitfield('A', Bitfield.fromString('   *  *'));
