@@ -68,6 +68,8 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   private socket: UdpSocket | undefined;
   private timers: ReturnType<typeof setInterval>[] = [];
   private readonly busy = new Set<string>();
+  /** Nodes we are asking for their neighbours after they contacted us (one probe at a time). */
+  private readonly probing = new Set<Id160>();
   private readonly ac = new AbortController();
   private state: 'new' | 'started' | 'stopped' = 'new';
   private readonly wantedId: Id160;
@@ -272,6 +274,14 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
       out = res.peers;
     });
     return out;
+  }
+
+  /** A ring member sent us a request: it is alive, and may be a successor we missed. */
+  contact(n: NodeRef): void {
+    const actions = this.core.onContact(n, this.now);
+    if (actions.length === 0 || this.probing.has(n.id) || this.state !== 'started') return;
+    this.probing.add(n.id);
+    void this.run(actions).finally(() => this.probing.delete(n.id));
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────────

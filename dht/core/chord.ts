@@ -151,6 +151,18 @@ export class ChordCore implements RoutingView {
     this.suspects.delete(n.id);
   }
 
+  /**
+   * A ring member contacted us. If it lies between us and our successor it is a closer
+   * successor we missed (concurrent joins leave such gaps, and plain stabilize only closes them
+   * one neighbour at a time): ask it for its neighbours and adopt it once it answers.
+   */
+  onContact(n: NodeRef, now: number): ChordAction[] {
+    this.heardFrom(n, now);
+    const succ = this.successor;
+    if (n.id === this.self.id || succ.id === this.self.id) return [];
+    return inInterval(n.id, this.self.id, succ.id, '()') ? [{ type: 'get_neighbors', to: n, reason: 'adopt' }] : [];
+  }
+
   // ── join / leave ────────────────────────────────────────────────────────────────────────
 
   /** Start a fresh ring of one (successor = self). */

@@ -17,7 +17,7 @@ export async function handleRequest(node: DhtNode, req: DhtRequest, src: Endpoin
   const core = node.core;
   const now = node.now;
   const sender = (id: Id160): NodeRef => ({ id, host: src.host, port: src.port });
-  if (req.from !== null && req.from !== core.self.id) core.heardFrom(sender(req.from), now);
+  if (req.from !== null && req.from !== core.self.id) node.contact(sender(req.from));
   switch (req.t) {
     case 'ping':
       return { t: 'pong', id: core.self.id };
