@@ -4,7 +4,9 @@
  * and the wasted bytes split by cause (late after CHOKE, endgame duplicates, timeout re-fetches,
  * hash failures) — the figures that tell which engine mechanism wastes bandwidth.
  *
- *   npx tsx bench/engine.ts [--n 8,16,32] [--repeats 3] [--file-size 2M] [--piece-size 16K]
+ *   npx tsx bench/engine.ts [--n 8,16,32] [--repeats 3] [--file-size 2M] [--piece-size 16K] [--rechoke MS]
+ *
+ * --rechoke overrides the lab's scaled choker timing (optimistic 3×, snub 6×), for ablations.
  *
  * Not pass/fail: it prints what it measured (medians over repeats at the end).
  */
@@ -17,7 +19,7 @@ import { SWEEP_SCENARIO } from '../src/lab/scenario-defaults.ts';
 import { parseSize } from '../src/lab/units.ts';
 
 const { values } = parseArgs({
-  options: { n: { type: 'string' }, repeats: { type: 'string' }, 'file-size': { type: 'string' }, 'piece-size': { type: 'string' } },
+  options: { n: { type: 'string' }, repeats: { type: 'string' }, 'file-size': { type: 'string' }, 'piece-size': { type: 'string' }, rechoke: { type: 'string' } },
 });
 const ns = (values.n ?? '8,16,32').split(',').map(Number);
 const repeats = Number(values.repeats ?? 1);
@@ -27,6 +29,8 @@ const pieceBytes = values['piece-size'] ? parseSize(values['piece-size']) : SWEE
 const MB = (b: number): string => (b / 1e6).toFixed(2).padStart(6);
 const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] ?? NaN;
 const summary: string[] = [];
+const rechoke = values.rechoke ? Number(values.rechoke) : undefined;
+const choker = rechoke ? { rechokeIntervalMs: rechoke, optimisticIntervalMs: 3 * rechoke, snubMs: 6 * rechoke, newPeerMs: 6 * rechoke, seedQuantumMs: 3 * rechoke } : undefined;
 
 for (const n of ns) {
   const ratios: number[] = [];
@@ -49,7 +53,7 @@ for (const n of ns) {
       }
       last = { up, seedUp, waste };
     };
-    const r = await runP2P(plan, { repeat: k, onLive: (s) => (swarm = s), onComplete: grab });
+    const r = await runP2P(plan, { repeat: k, onLive: (s) => (swarm = s), onComplete: grab, ...(choker ? { choker } : {}) });
     const nf = n * fileBytes;
     const w = last?.waste ?? { choked: 0, endgame: 0, timeout: 0, hash: 0 };
     ratios.push(r.ratio ?? Infinity);

@@ -11,6 +11,8 @@ import type { Wire, WireConnection } from '../wire/wire.ts';
 /** Wraps a connection to count bytes written but not yet accepted by the socket. */
 export class WriteWatch implements WireConnection {
   pending = 0;
+  /** Called after each write the socket took (the uploader refills its send window). */
+  onWritten: (() => void) | undefined;
   private readonly inner: WireConnection;
   private waiters: (() => void)[] = [];
   private closed = false;
@@ -35,6 +37,7 @@ export class WriteWatch implements WireConnection {
     const done = (): void => {
       this.pending -= data.length;
       this.wake();
+      this.onWritten?.();
     };
     p.then(done, done);
     return p;

@@ -316,6 +316,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   private detach(p: PeerConnection, reason: Error | undefined): void {
     this.availability.removePeer(p.key);
     this.downloader?.forget(p);
+    this.uploader?.forget(p);
     // Broken protocol (bad index, bitfield, lengths, oversized frames) is a ban, not a retry.
     const broke = reason instanceof ProtocolError || reason instanceof FrameTooLargeError;
     if (broke && !this.manager.isBanned(p.key)) {

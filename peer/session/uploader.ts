@@ -1,19 +1,23 @@
 /**
- * Serving requests: only to peers we unchoked, at most `reqq` queued per peer, one block read
- * at a time per peer and only while the socket has room (so memory stays bounded however fast
- * the disk is). A request outside the torrent or for a piece we do not have is a violation.
+ * Serving requests: only to peers we unchoked, at most `reqq` queued per peer. A request
+ * outside the torrent or for a piece we do not have is a violation.
  *
- * "Room" is sized to the upload rate: bytes handed to a throttled connection can no longer be
- * recalled by CANCEL or CHOKE, and at 256 KiB/s a 256 KiB socket queue is a whole second of
- * blocks the peer may have got elsewhere meanwhile (measured: 6 MB of the 11 MB wasted in an
- * N=8 lab run arrived after CHOKE). So the host's rate × `queueSeconds` is shared among the
- * peers being served; requests beyond it wait in `p.uploads`, where CANCEL and CHOKE reach them.
+ * One send window per torrent, sized to the upload rate: bytes handed to a throttled
+ * connection can no longer be recalled by CANCEL or CHOKE, and every REQUEST/CANCEL/HAVE we
+ * send waits behind them in the host's throttle. With a 256 KiB queue per connection at
+ * 256 KiB/s, a CHOKE'd peer kept receiving blocks for over a second (measured: 6 MB of the
+ * 11 MB wasted in an N=8 lab run arrived after CHOKE). So only rate × `queueSeconds` bytes (at
+ * least one block) wait in sockets; other requests wait in `p.uploads`, where CANCEL and CHOKE
+ * still reach them, and peers take turns (round robin). Unthrottled, each socket may hold
+ * `socketBudget` bytes so a fast link never runs dry. Blocks come from a PieceCache (one disk
+ * read per piece, blocks served as views), usually synchronously.
  */
 import type { Bitfield } from '../core/bitfield.ts';
-import type { Layout } from '../core/layout.ts';
+import type { BlockRef, Layout } from '../core/layout.ts';
 import type { BlockRef as WireBlock } from '../wire/messages.ts';
 import type { PieceStorage } from '../../src/store/piece-storage.ts';
 import type { PeerConnection } from './peer-connection.ts';
+import { PieceCache } from './piece-cache.ts';
 
 export interface UploaderDeps {
   readonly storage: PieceStorage;
@@ -23,41 +27,49 @@ export interface UploaderDeps {
   violation(p: PeerConnection, reason: string, ban: boolean): void;
   /** Payload bytes handed to the socket (the torrent's rate meter). */
   served?(bytes: number): void;
-  /** Upload cap in B/s (Infinity: unthrottled); read on every block. */
+  /** Upload cap in B/s (Infinity: unthrottled); read on every refill. */
   upRate?(): number;
 }
 
 export interface UploaderOptions {
   /** Most requests queued per peer (advertised as reqq). */
   readonly reqq?: number;
-  /** Most bytes waiting for the socket per peer (the cap when unthrottled). */
+  /** Most bytes waiting in one peer's socket. */
   readonly socketBudget?: number;
-  /** Seconds of the upload rate that may wait in sockets, over all peers served. */
+  /** Seconds of the upload rate that may wait in sockets, all peers together. */
   readonly queueSeconds?: number;
+  /** Bytes of whole pieces kept for serving. */
+  readonly cacheBytes?: number;
 }
 
 export class Uploader {
   uploaded = 0;
+  readonly cache: PieceCache;
   private readonly d: UploaderDeps;
   private readonly reqq: number;
   private readonly maxBudget: number;
   private readonly queueSeconds: number;
-  /** Peers in the serve loop now: they share the rate-sized budget. */
-  private active = 0;
+  /** Peers with requests to serve, in turn order. */
+  private readonly ready = new Set<PeerConnection>();
+  /** Peers whose sockets hold blocks we sent (their watch.pending counts toward the window). */
+  private readonly sending = new Set<PeerConnection>();
+  /** Bytes of blocks being read from disk, per peer. */
+  private readonly reading = new Map<PeerConnection, number>();
+  private readingTotal = 0;
+  private pumping = false;
 
   constructor(deps: UploaderDeps, options: UploaderOptions = {}) {
     this.d = deps;
     this.reqq = options.reqq ?? 250;
     this.maxBudget = options.socketBudget ?? 256 * 1024;
     this.queueSeconds = options.queueSeconds ?? 0.15;
+    this.cache = new PieceCache(deps.storage, options.cacheBytes !== undefined ? { maxBytes: options.cacheBytes } : {});
   }
 
-  /** Bytes that may wait in one peer's socket before we hand it the next block. */
-  budget(): number {
+  /** Bytes that may wait in sockets, over all peers (Infinity when unthrottled). */
+  window(): number {
     const rate = this.d.upRate?.() ?? Infinity;
-    if (!Number.isFinite(rate)) return this.maxBudget;
-    // 0 still lets one block at a time through: the next is written once the last left.
-    return Math.min(this.maxBudget, (rate * this.queueSeconds) / Math.max(1, this.active));
+    return Number.isFinite(rate) ? rate * this.queueSeconds : Infinity;
   }
 
   onRequest(p: PeerConnection, r: WireBlock): void {
@@ -67,7 +79,8 @@ export class Uploader {
     if (p.wire.amChoking) return; // BEP 3: requests while choked are dropped
     if (p.uploads.length >= this.reqq) return; // over its queue: ignored, as libtorrent does
     p.uploads.push({ piece: r.index, begin: r.begin, length: r.length });
-    void this.serve(p);
+    this.ready.add(p);
+    this.pump();
   }
 
   onCancel(p: PeerConnection, r: WireBlock): void {
@@ -78,32 +91,94 @@ export class Uploader {
   /** We choked the peer: its queued requests are dropped (it re-requests after unchoke). */
   onChoke(p: PeerConnection): void {
     p.uploads.length = 0;
+    this.ready.delete(p);
   }
 
-  private async serve(p: PeerConnection): Promise<void> {
-    if (p.serving) return;
-    p.serving = true;
-    this.active++;
+  /** The peer is gone. */
+  forget(p: PeerConnection): void {
+    p.uploads.length = 0;
+    this.ready.delete(p);
+    this.sending.delete(p);
+  }
+
+  /** Hands blocks to sockets while the window has room, one peer at a time in turn. */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
     try {
-      while (p.uploads.length > 0 && p.wire.isOpen && !p.wire.amChoking) {
-        await p.watch.below(this.budget());
-        const r = p.uploads.shift();
-        if (!r || !p.wire.isOpen || p.wire.amChoking) break;
-        const data = await this.d.storage.read(r.piece, r.begin, r.length);
-        if (!p.wire.isOpen || p.wire.amChoking) break;
-        p.wire.piece(r.piece, r.begin, data);
-        p.uploaded += data.length;
-        this.uploaded += data.length;
-        p.upMeter.add(data.length, this.d.now());
-        this.d.served?.(data.length);
+      const total = this.window();
+      const perPeer = Math.min(this.maxBudget, total);
+      let inPipe = this.inPipe();
+      let skipped = 0;
+      // `<`: an empty window always lets one block through, however slow the link.
+      while (this.ready.size > skipped && inPipe < total) {
+        const p = this.ready.values().next().value as PeerConnection;
+        this.ready.delete(p);
+        if (!p.wire.isOpen || p.wire.amChoking || p.uploads.length === 0) continue;
+        const queued = p.watch.pending + (this.reading.get(p) ?? 0);
+        if (queued > 0 && queued >= perPeer) {
+          this.ready.add(p); // its socket is full: its next write's completion pumps again
+          this.watch(p);
+          skipped++;
+          continue;
+        }
+        const r = p.uploads.shift() as BlockRef;
+        if (p.uploads.length > 0) this.ready.add(p);
+        const hit = this.cache.peek(r.piece, r.begin, r.length);
+        if (hit) this.send(p, r, hit);
+        else this.read(p, r);
+        inPipe += r.length;
       }
-    } catch (e) {
-      // A read failure here is ours, not the peer's: stop serving it, keep the connection.
-      p.uploads.length = 0;
-      void e;
     } finally {
-      this.active--;
-      p.serving = false;
+      this.pumping = false;
     }
+  }
+
+  private read(p: PeerConnection, r: BlockRef): void {
+    this.reading.set(p, (this.reading.get(p) ?? 0) + r.length);
+    this.readingTotal += r.length;
+    const settle = (): void => {
+      this.readingTotal -= r.length;
+      const left = (this.reading.get(p) ?? 0) - r.length;
+      if (left > 0) this.reading.set(p, left);
+      else this.reading.delete(p);
+    };
+    this.cache.block(r.piece, r.begin, r.length).then(
+      (data) => {
+        settle();
+        if (p.wire.isOpen && !p.wire.amChoking) this.send(p, r, data);
+        this.pump();
+      },
+      () => {
+        // A read failure is ours, not the peer's: stop serving it, keep the connection.
+        settle();
+        this.onChoke(p);
+        this.pump();
+      },
+    );
+  }
+
+  private send(p: PeerConnection, r: BlockRef, data: Uint8Array): void {
+    this.watch(p);
+    p.wire.piece(r.piece, r.begin, data);
+    p.uploaded += data.length;
+    this.uploaded += data.length;
+    p.upMeter.add(data.length, this.d.now());
+    this.d.served?.(data.length);
+  }
+
+  private watch(p: PeerConnection): void {
+    if (this.sending.has(p)) return;
+    this.sending.add(p);
+    p.watch.onWritten = () => {
+      if (p.watch.pending === 0) this.sending.delete(p);
+      this.pump();
+    };
+  }
+
+  private inPipe(): number {
+    let n = this.readingTotal;
+    for (const p of this.sending) n += p.watch.pending;
+    return n;
   }
 }
