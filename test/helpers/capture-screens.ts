@@ -79,7 +79,7 @@ async function swarmAndTracker(dir: string): Promise<void> {
   const end = Date.now() + 60_000;
   for (;;) {
     const t = (await mc.get()).torrents?.[0];
-    if (t && t.progress >= 0.35 && t.peerList.length >= 3) break;
+    if (t && t.progress >= 0.35 && (t.peerList?.length ?? 0) >= 3) break;
     if (Date.now() > end) throw new Error('the get never reached 35% with 3 peers');
     await sleep(200);
   }
