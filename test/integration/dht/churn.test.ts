@@ -2,14 +2,14 @@
  * Churn on a ring of real UDP nodes: 20% killed at once. Lookups made before repair must find
  * the live owner through successor lists (goal ≥ 99%), the ring must repair, every lookup after
  * repair must be right, and records stored with 3 replicas must still be found.
- * DHT_CHURN_N overrides the ring size (the bench runs 200+; see bench/dht.ts).
+ * 200 nodes run in about 14 s on 2 cores; DHT_CHURN_N overrides the size. bench/dht.ts goes further.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { testnet, type Testnet } from '../../helpers/dht-testnet.ts';
 import { randomId, sha1Id } from '../../../src/naming/id160.ts';
 import { seededRandom, shuffled } from '../../../src/random.ts';
 
-const N = Number(process.env.DHT_CHURN_N ?? 64);
+const N = Number(process.env.DHT_CHURN_N ?? 200);
 let net: Testnet | undefined;
 afterEach(async () => {
   await net?.stop();
@@ -17,14 +17,14 @@ afterEach(async () => {
 });
 
 describe(`churn on ${N} UDP nodes`, () => {
-  it('kill 20% at once: ≥ 99% of lookups right before repair, 100% after, records kept', { timeout: 60_000 }, async () => {
+  it('kill 20% at once: ≥ 99% of lookups right before repair, 100% after, records kept', { timeout: 90_000 }, async () => {
     const k = Math.max(1, N / 64);
     net = await testnet(
       N,
       { stabilizeMs: Math.round(150 * k), fixFingersMs: Math.round(50 * k), checkPredecessorMs: Math.round(300 * k), rpcTimeoutMs: 150, rpcAttempts: 2, suspectTtlMs: 20_000, replicas: 3 },
       { concurrency: 8 },
     );
-    await net.converged(20_000);
+    await net.converged(40_000);
     const random = seededRandom(66);
     const keys = Array.from({ length: 100 }, (_, i) => sha1Id(`churn ${i}`));
     const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
