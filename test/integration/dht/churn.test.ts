@@ -32,6 +32,9 @@ describe(`churn on ${N} UDP nodes`, () => {
     await new Promise((r) => setTimeout(r, 500)); // replication is asynchronous
     const victims = shuffled(net.nodes, random).slice(0, Math.round(N * 0.2));
     await Promise.all(victims.map((v) => v.stop()));
+    // With 3 random replicas, 0.2³ ≈ 0.8% of records lose every copy to a random 20% kill: the
+    // assertion is on the records that kept one (all of them must be found), the share is logged.
+    const survivors = keys.filter((key) => net!.live().some((n) => n.records.get(key, n.now).length > 0));
     const live = net.live();
     const running = new Set(live.map((x) => x.self.id));
     let ok = 0;
@@ -53,8 +56,9 @@ describe(`churn on ${N} UDP nodes`, () => {
       expect((await live[random.int(live.length)]!.lookup(key)).owner.id).toBe(net.trueOwner(key));
     }
     let found = 0;
-    for (const key of keys) if ((await live[random.int(live.length)]!.get(key)).some((v) => new TextDecoder().decode(v) === key.toString(16))) found++;
-    console.log(`churn ${N}: ${found}/${keys.length} records found after the kill`);
-    expect(found).toBeGreaterThanOrEqual(99);
+    for (const key of survivors) if ((await live[random.int(live.length)]!.get(key)).some((v) => new TextDecoder().decode(v) === key.toString(16))) found++;
+    console.log(`churn ${N}: ${survivors.length}/${keys.length} records kept a live copy; ${found}/${survivors.length} of those found`);
+    expect(survivors.length).toBeGreaterThanOrEqual(95);
+    expect(found).toBe(survivors.length);
   });
 });
