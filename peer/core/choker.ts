@@ -3,11 +3,18 @@
  * states, `now` and a Random; the shell calls `rechoke` every `rechokeIntervalMs`.
  *
  * - Leeching: the `slots` interested peers that sent us the most in the last period get a
- *   reciprocal slot (tit-for-tat); ties are broken at random.
- * - Anti-snubbing: a peer we want data from that sent nothing for `snubMs` is snubbed and loses
- *   its reciprocal slot (it can still win the optimistic one).
+ *   reciprocal slot (tit-for-tat). At equal rates (at the start everyone is at 0) a peer we want
+ *   data from goes before one that has nothing for us, then chance decides: a newcomer with
+ *   nothing to trade gets in through the optimistic slot, not by a lucky tie.
+ * - Anti-snubbing (libtorrent's): a peer that has unchoked us, that we want data from, and that
+ *   sent nothing for `snubMs` is snubbed and loses its reciprocal slot (it can still win the
+ *   optimistic one). A peer that merely chokes us is not snubbing us: tit-for-tat handles it.
  * - Optimistic unchoke: every `optimisticIntervalMs` one more random choked, interested peer is
- *   unchoked, newly connected peers weighted ×3, so newcomers get something to trade.
+ *   unchoked, newly connected peers weighted ×3, so newcomers get something to trade. The holder
+ *   keeps the slot for the whole interval and is not ranked for a regular slot meanwhile, so a
+ *   reciprocating holder that would be "promoted" does not free the slot for an early redraw
+ *   (which would hand it, most of the time, to whoever is never promoted: a free rider).
+ *   Only a holder that leaves or loses interest is replaced early.
  * - Seeding: nobody uploads to us, so rates say nothing about reciprocity. Default is round
  *   robin (each interested peer gets a `seedQuantumMs` turn, longest-waiting first), which
  *   spreads the seed's capacity over the swarm; 'upload-rate' ranks by our rate to them
@@ -29,6 +36,10 @@ export interface ChokerPeer {
   readonly connectedAt: number;
   /** When the peer last sent us a block; undefined if never. */
   readonly lastBlockAt?: number;
+  /** The peer chokes us (then it cannot be snubbing us). */
+  readonly peerChoking: boolean;
+  /** When the peer last unchoked us, if known (the snub clock starts there); else connectedAt. */
+  readonly unchokedUsAt?: number;
 }
 
 export interface ChokerOptions {
@@ -42,6 +53,11 @@ export interface ChokerOptions {
   readonly newPeerWeight?: number;
   readonly seedMode?: 'round-robin' | 'upload-rate';
   readonly seedQuantumMs?: number;
+  /**
+   * The shell's window for `downloadRate` ("the last period"); 0 = rechokeIntervalMs. Scaled-down
+   * tests with a 200 ms period set it longer so a period holds more than one block.
+   */
+  readonly rateWindowMs?: number;
 }
 
 export type ChokeReason =
@@ -71,6 +87,7 @@ export const CHOKER_DEFAULTS: Required<ChokerOptions> = {
   newPeerWeight: 3,
   seedMode: 'round-robin',
   seedQuantumMs: 30_000,
+  rateWindowMs: 0,
 };
 
 export class Choker {
@@ -93,7 +110,14 @@ export class Choker {
   }
 
   isSnubbed(p: ChokerPeer, now: number): boolean {
-    return p.amInterested && now - (p.lastBlockAt ?? p.connectedAt) >= this.options.snubMs;
+    if (!p.amInterested || p.peerChoking) return false;
+    const since = Math.max(p.lastBlockAt ?? -Infinity, p.unchokedUsAt ?? p.connectedAt);
+    return now - since >= this.options.snubMs;
+  }
+
+  /** The window over which the shell should measure `downloadRate`. */
+  get rateWindowMs(): number {
+    return this.options.rateWindowMs > 0 ? this.options.rateWindowMs : this.options.rechokeIntervalMs;
   }
 
   rechoke(peers: readonly ChokerPeer[], ctx: { now: number; random: Random; seeding: boolean }): ChokeDecision {
@@ -111,14 +135,17 @@ export class Choker {
       return this.commit(peers, all, all, undefined, snubbed, reasons, now);
     }
 
-    const ranked = seeding ? this.rankSeeding(interested, now, random) : this.rankLeeching(interested, snubbed, random);
+    // The optimistic holder keeps its slot for the whole interval and is not ranked meanwhile.
+    const held = this.heldOptimistic(interested, now);
+    const candidates = interested.filter((p) => p.id !== held);
+    const ranked = seeding ? this.rankSeeding(candidates, now, random) : this.rankLeeching(candidates, snubbed, random);
     const regular = new Set(ranked.slice(0, o.slots).map((p) => p.id));
     for (const p of interested) {
       if (regular.has(p.id)) reasons.set(p.id, seeding ? 'seed-slot' : 'reciprocal');
       else reasons.set(p.id, snubbed.has(p.id) ? 'snubbed' : 'outranked');
     }
 
-    const optimistic = this.chooseOptimistic(interested, regular, now, random);
+    const optimistic = held ?? this.drawOptimistic(interested, regular, now, random);
     const unchoke = new Set(regular);
     if (optimistic !== undefined) {
       unchoke.add(optimistic);
@@ -127,9 +154,11 @@ export class Choker {
     return this.commit(peers, regular, unchoke, optimistic, snubbed, reasons, now);
   }
 
-  /** Tit-for-tat: fastest uploaders to us first; snubbed peers have no claim. */
+  /** Tit-for-tat: fastest uploaders to us first; at equal rates, peers we want data from; snubbed peers have no claim. */
   private rankLeeching(interested: readonly ChokerPeer[], snubbed: ReadonlySet<string>, random: Random): ChokerPeer[] {
-    return shuffled(interested.filter((p) => !snubbed.has(p.id)), random).sort((a, b) => b.downloadRate - a.downloadRate);
+    return shuffled(interested.filter((p) => !snubbed.has(p.id)), random).sort(
+      (a, b) => b.downloadRate - a.downloadRate || Number(b.amInterested) - Number(a.amInterested),
+    );
   }
 
   private rankSeeding(interested: readonly ChokerPeer[], now: number, random: Random): ChokerPeer[] {
@@ -144,11 +173,17 @@ export class Choker {
     return mixed.sort((a, b) => key(a) - key(b));
   }
 
-  private chooseOptimistic(interested: readonly ChokerPeer[], regular: ReadonlySet<string>, now: number, random: Random): string | undefined {
+  /** The current optimistic peer if its interval is not over and it still wants our data. */
+  private heldOptimistic(interested: readonly ChokerPeer[], now: number): string | undefined {
+    const current = this.optimisticPeer;
+    if (current === undefined || now - this.optimisticAt >= this.options.optimisticIntervalMs) return undefined;
+    return interested.some((p) => p.id === current) ? current : undefined;
+  }
+
+  /** A new optimistic peer: a random interested peer outside the regular slots. */
+  private drawOptimistic(interested: readonly ChokerPeer[], regular: ReadonlySet<string>, now: number, random: Random): string | undefined {
     const o = this.options;
     const current = this.optimisticPeer;
-    const stillOk = current !== undefined && !regular.has(current) && interested.some((p) => p.id === current);
-    if (stillOk && now - this.optimisticAt < o.optimisticIntervalMs) return current;
     let pool = interested.filter((p) => !regular.has(p.id));
     // Rotate: prefer someone other than the outgoing optimistic peer when there is a choice.
     if (pool.length > 1) pool = pool.filter((p) => p.id !== current);

@@ -3,10 +3,12 @@ import { Choker, type ChokerPeer } from '../../../../peer/core/choker.ts';
 import { seededRandom } from '../../../../src/random.ts';
 
 const KB = 1024;
-/** A peer that wants our data and sends us `rate` KB/s; connected long ago and still sending. */
+/** A peer that wants our data, unchokes us and sends us `rate` KB/s; connected long ago and still sending. */
 function peer(id: string, rateKB: number, extra: Partial<ChokerPeer> = {}): ChokerPeer {
-  return { id, interested: true, amInterested: true, downloadRate: rateKB * KB, uploadRate: 0, connectedAt: -1_000_000, lastBlockAt: 0, ...extra };
+  return { id, interested: true, amInterested: true, peerChoking: false, downloadRate: rateKB * KB, uploadRate: 0, connectedAt: -1_000_000, lastBlockAt: 0, ...extra };
 }
+const reciprocal = (d: { unchoke: ReadonlySet<string>; reasons: ReadonlyMap<string, string> }) =>
+  [...d.unchoke].filter((id) => d.reasons.get(id) === 'reciprocal').sort().join('');
 const sorted = (s: ReadonlySet<string>) => [...s].sort().join('');
 
 describe('Choker while leeching (tit-for-tat)', () => {
@@ -68,16 +70,91 @@ describe('Choker while leeching (tit-for-tat)', () => {
     expect(fresh.reasons.get('S')).toBe('reciprocal');
   });
 
+  it('anti-snubbing only counts a peer that unchoked us: one that chokes us is just outranked', () => {
+    const now = 100_000;
+    const silent = { downloadRate: 0, lastBlockAt: undefined };
+    const d = new Choker({ slots: 4 }).rechoke(
+      [peer('C', 0, { ...silent, peerChoking: true }), peer('U', 0, { ...silent, unchokedUsAt: now - 61_000 })],
+      { now, random: seededRandom(1), seeding: false },
+    );
+    expect(sorted(d.snubbed)).toBe('U');
+    expect(d.reasons.get('C')).toBe('reciprocal'); // a free slot, and C is not snubbing us
+  });
+
+  it('the snub clock starts when the peer unchoked us, not when it connected', () => {
+    const now = 100_000;
+    const choker = new Choker();
+    const silent = { downloadRate: 0, lastBlockAt: undefined };
+    expect(choker.isSnubbed(peer('U', 0, { ...silent, unchokedUsAt: now - 59_000 }), now)).toBe(false);
+    expect(choker.isSnubbed(peer('U', 0, { ...silent, unchokedUsAt: now - 60_000 }), now)).toBe(true);
+    // a block after the unchoke restarts it
+    expect(choker.isSnubbed(peer('U', 0, { lastBlockAt: now - 1_000, unchokedUsAt: now - 90_000 }), now)).toBe(false);
+    // nothing we want from it: never snubbed
+    expect(choker.isSnubbed(peer('U', 0, { ...silent, amInterested: false, unchokedUsAt: now - 90_000 }), now)).toBe(false);
+  });
+
+  it('at equal (zero) rates a trade partner goes before a newcomer with nothing for us', () => {
+    // Start of a swarm: nobody has sent anything yet. N has nothing we want.
+    for (let seed = 0; seed < 50; seed++) {
+      const swarm = [peer('A', 0), peer('B', 0), peer('N', 0, { amInterested: false, connectedAt: -100 })];
+      const d = new Choker({ slots: 2, newPeerMs: 0 }).rechoke(swarm, { now: 0, random: seededRandom(seed), seeding: false });
+      expect(reciprocal(d)).toBe('AB');
+      expect(d.optimistic).toBe('N'); // its way in
+    }
+  });
+
+  it('a peer that gave us nothing never beats one that gave us something', () => {
+    for (let seed = 0; seed < 50; seed++) {
+      const swarm = [peer('Z', 0), peer('Y', 0), peer('S', 0.01), peer('T', 0.02)];
+      const d = new Choker({ slots: 2 }).rechoke(swarm, { now: 0, random: seededRandom(seed), seeding: false });
+      expect(reciprocal(d)).toBe('ST');
+    }
+  });
+
+  it('an optimistic peer that becomes fast keeps the optimistic slot for its interval: no early redraw', () => {
+    const choker = new Choker({ slots: 2 });
+    const random = seededRandom(5);
+    const rates: Record<string, number> = { A: 50, B: 40, C: 0, D: 0, F: 0 };
+    const round = (now: number) => choker.rechoke(Object.entries(rates).map(([id, r]) => peer(id, r, { lastBlockAt: now })), { now, random, seeding: false });
+    const first = round(0);
+    expect(reciprocal(first)).toBe('AB');
+    const o = first.optimistic as string;
+    expect(['C', 'D', 'F']).toContain(o);
+    // The optimistic peer reciprocates and is now our fastest: still the optimistic one, the
+    // regular slots stay A and B, and the slot does not go to anyone else before 30 s.
+    rates[o] = 100;
+    for (const now of [10_000, 20_000]) {
+      const d = round(now);
+      expect(d.optimistic).toBe(o);
+      expect(reciprocal(d)).toBe('AB');
+      expect(d.unchoke.size).toBe(3);
+    }
+    // At 30 s it is promoted on its merit and a new optimistic peer is drawn from the rest.
+    const later = round(30_000);
+    expect(reciprocal(later)).toBe(['A', o].sort().join(''));
+    expect(['B', 'C', 'D', 'F'].filter((x) => x !== o)).toContain(later.optimistic);
+  });
+
+  it('a holder that loses interest is replaced at once', () => {
+    const choker = new Choker({ slots: 1 });
+    const random = seededRandom(9);
+    const swarm = [peer('A', 50), peer('B', 0), peer('C', 0)];
+    const o = choker.rechoke(swarm, { now: 0, random, seeding: false }).optimistic as string;
+    const d = choker.rechoke(swarm.map((p) => (p.id === o ? { ...p, interested: false } : p)), { now: 10_000, random, seeding: false });
+    expect(d.optimistic).toBe(['B', 'C'].find((x) => x !== o));
+  });
+
   it('tit-for-tat over time: a peer that starts sending us more takes a slot at the next rechoke', () => {
     const choker = new Choker({ slots: 2 });
     const random = seededRandom(4);
-    const regular = (swarm: ChokerPeer[], now: number) => {
-      const d = choker.rechoke(swarm, { now, random, seeding: false });
-      return sorted(new Set([...d.unchoke].filter((id) => d.reasons.get(id) === 'reciprocal')));
-    };
-    expect(regular([peer('A', 50), peer('B', 40), peer('C', 5)], 0)).toBe('AB');
-    // C now sends 60 KB/s, B dropped to 10: at 10 s C is in, B is out.
-    expect(regular([peer('A', 50), peer('B', 10), peer('C', 60)], 10_000)).toBe('AC');
+    const first = choker.rechoke([peer('A', 50), peer('B', 40), peer('C', 5), peer('D', 5)], { now: 0, random, seeding: false });
+    expect(reciprocal(first)).toBe('AB');
+    // The one of C, D not holding the optimistic slot now sends 60 KB/s, B dropped to 10: at 10 s it is in, B is out.
+    const riser = first.optimistic === 'C' ? 'D' : 'C';
+    const swarm = [peer('A', 50), peer('B', 10), peer('C', riser === 'C' ? 60 : 5), peer('D', riser === 'D' ? 60 : 5)];
+    const d = choker.rechoke(swarm, { now: 10_000, random, seeding: false });
+    expect(reciprocal(d)).toBe(['A', riser].sort().join(''));
+    expect(d.reasons.get('B')).toBe('outranked');
   });
 
   it('optimistic rotation every 30 s visits every choked peer and never a regular one', () => {
