@@ -6,6 +6,9 @@ import type { AnnounceRequest, AnnounceResult, ScrapeEntry, SwarmTable } from '.
 import type { TrackerStore } from './store.ts';
 
 export class TrackerCore {
+  /** Announces served, in total and per infohash (hex): the TUI's announces/s. */
+  readonly announces = { total: 0, byInfoHash: new Map<string, number>() };
+
   constructor(
     readonly table: SwarmTable,
     private readonly store: TrackerStore | undefined,
@@ -24,6 +27,8 @@ export class TrackerCore {
    */
   announceNow(req: AnnounceRequest): { result: AnnounceResult; written: Promise<void> | undefined } {
     const result = this.table.announce(req, this.now());
+    this.announces.total++;
+    this.announces.byInfoHash.set(req.infoHash, (this.announces.byInfoHash.get(req.infoHash) ?? 0) + 1);
     const changes = this.table.drainChanges();
     const written = this.store && changes.length > 0 ? this.store.apply(changes) : undefined;
     return { result, written };

@@ -43,12 +43,18 @@ export class TrackerServer {
   private boundPort = 0;
   private readonly now: () => number;
   private readonly throttle: HostThrottle | undefined;
+  private core: TrackerCore | undefined;
 
   constructor(deps: TrackerServerDeps = {}, options: Partial<TrackerServerOptions> = {}) {
     this.options = { host: '127.0.0.1', port: 6969, dbDir: undefined, interval: 1800, http: {}, pruneEveryMs: 60_000, ...options };
     this.now = deps.now ?? Date.now;
     this.throttle = deps.throttle;
     this.table = new SwarmTable(deps.random ?? cryptoRandom, swarmOptionsFor(this.options.interval));
+  }
+
+  /** Announces served since start, in total and per infohash (hex). */
+  get announces(): TrackerCore['announces'] {
+    return this.core?.announces ?? { total: 0, byInfoHash: new Map() };
   }
 
   get port(): number {
@@ -73,6 +79,7 @@ export class TrackerServer {
       this.table.restore(await this.store.load(), this.now());
     }
     const core = new TrackerCore(this.table, this.store, this.now);
+    this.core = core;
     this.http = new HttpFront(core, this.options.http, this.throttle);
     this.udp = new UdpFront(core, new ConnectionIds(), this.throttle);
     // With port 0 the UDP bind can collide with a port some other process holds for UDP;

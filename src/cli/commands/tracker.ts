@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { TrackerServer } from '../../../tracker/server.ts';
 import { intFlag, stdoutIO, untilSignal, type CommandIO } from '../shared.ts';
 import { serveControl } from '../../control/serve.ts';
-import { trackerView } from '../../lab/live-snapshot.ts';
+import { trackerViewSource } from '../../../tracker/view.ts';
 
 export interface TrackerCliOptions {
   port?: string;
@@ -50,7 +50,8 @@ export function registerTracker(program: Command, io: CommandIO = stdoutIO): Com
     .option('--control <path>', 'control socket path for `ringswarm tui`')
     .action(async (opts: TrackerCliOptions) => {
       const server = await startTracker(opts, io);
-      const control = await serveControl('tracker', opts.control, () => ({ tracker: trackerView(server) }));
+      const trackerView = trackerViewSource(server);
+      const control = await serveControl('tracker', opts.control, () => ({ tracker: trackerView() }));
       io.out(`control ${control.path}\n`);
       await untilSignal(control.quitSignal);
       await control.stop();
