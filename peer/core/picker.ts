@@ -41,6 +41,8 @@ export interface PickerOptions {
   readonly endgameMaxAskers?: number;
   /** In endgame, at most this many duplicates asked of an idle peer at once. */
   readonly endgameBatch?: number;
+  /** In endgame, a block is duplicated only once its oldest request is this old (ms). */
+  readonly endgameMinAgeMs?: number;
 }
 
 export type BlockArrival =
@@ -76,6 +78,7 @@ export class Picker {
   private readonly endgameEnabled: boolean;
   private readonly maxAskers: number;
   private readonly endgameBatch: number;
+  private readonly endgameMinAge: number;
   /** Started, unverified pieces in the order they were started. */
   private readonly partial = new Map<number, PieceState>();
   /** Requests that timed out: still accepted if the data turns up late. */
@@ -95,6 +98,7 @@ export class Picker {
     this.endgameEnabled = options.endgame ?? true;
     this.maxAskers = Math.min(255, Math.max(1, options.endgameMaxAskers ?? 2));
     this.endgameBatch = Math.max(1, options.endgameBatch ?? 4);
+    this.endgameMinAge = Math.max(0, options.endgameMinAgeMs ?? 0);
   }
 
   get isComplete(): boolean {
@@ -252,7 +256,10 @@ export class Picker {
         if (st.received[b] || (st.asked[b] as number) >= this.maxAskers) continue;
         const begin = b * this.geometry.blockSize;
         if (this.book.has(peer, piece, begin)) continue;
-        cands.push({ piece, b, st, since: this.book.oldest(piece, begin) });
+        const since = this.book.oldest(piece, begin);
+        // A young request is likely on its way: a duplicate would mostly be wasted.
+        if (now - since < this.endgameMinAge) continue;
+        cands.push({ piece, b, st, since });
       }
     }
     cands.sort((x, y) => (x.st.asked[x.b] as number) - (y.st.asked[y.b] as number) || x.since - y.since);

@@ -36,6 +36,12 @@ export type { TorrentDeps, TorrentEvents, TorrentInit } from './torrent-types.ts
 
 const HISTORY = 120;
 const SAMPLE_MS = 1000;
+/**
+ * Endgame duplicates only for requests outstanding this long. A throttled peer serving several
+ * downloaders routinely takes over a second per request; duplicating younger ones wasted 12–17%
+ * of N·F in test/integration/peer/session/waste.test.ts (0–1% at 2 s, same completion time).
+ */
+const ENDGAME_MIN_AGE_MS = 2000;
 
 export class Torrent extends EventEmitter<TorrentEvents> {
   readonly metainfo: Metainfo;
@@ -150,7 +156,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
 
   private setup(have: Bitfield): void {
     const startedWith = have.clone();
-    const picker = new Picker({ geometry: this.layout, availability: this.availability, random: this.d.random, have }, { strategy: this.o.picker ?? 'rarest-first' });
+    const picker = new Picker({ geometry: this.layout, availability: this.availability, random: this.d.random, have }, { strategy: this.o.picker ?? 'rarest-first', endgameMinAgeMs: ENDGAME_MIN_AGE_MS });
     this.picker = picker;
     for (const i of have) this.verifiedBytes += this.layout.pieceSize(i);
     this.downloader = new Downloader({

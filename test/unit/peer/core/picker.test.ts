@@ -184,6 +184,15 @@ describe('Picker: blocks, arrivals, endgame', () => {
     expect(picker.pickBlocks('B', 10, 20).map((b) => b.begin)).toEqual([2, 3]);
   });
 
+  it('endgame: with endgameMinAgeMs, only requests at least that old are duplicated', () => {
+    const { picker, availability } = setup('11', '*', { endgameMinAgeMs: 2000 });
+    availability.setBitfield('B', Bitfield.full(2));
+    picker.pickBlocks('S', 2, 0);
+    picker.pickBlocks('S', 2, 1500);
+    expect(picker.pickBlocks('B', 4, 1999)).toEqual([]);
+    expect(picker.pickBlocks('B', 4, 2000).map((b) => b.begin)).toEqual([0, 1]);
+  });
+
   it('blocks lost to a choke are stale: fresh blocks and new pieces first, late copies accepted', () => {
     const { picker, availability } = setup('11', '', { randomFirst: 0, strategy: 'sequential' });
     availability.setBitfield('B', Bitfield.full(2));
