@@ -18,8 +18,9 @@ describe('runP2P on loopback', () => {
     // The bound is a lower bound: a run below it means the throttles leak.
     expect(r.ratio).toBeGreaterThanOrEqual(0.97);
     expect(r.ratio).toBeLessThan(4);
-    // Peers really traded: together they uploaded at least a file's worth.
-    expect(r.peers.reduce((a, p) => a + p.bytesUp, 0)).toBeGreaterThan(512 * 1024);
+    // Peers really traded: together they uploaded at least half a file's worth (the seed sends
+    // each piece at least once; without duplicates the peers' share is about N·F − F·(u_s share)).
+    expect(r.peers.reduce((a, p) => a + p.bytesUp, 0)).toBeGreaterThan(256 * 1024);
     expect(r.utilisation.length).toBeGreaterThan(3);
     // Copies only grow here (nobody leaves): the last spread sample is near full.
     expect(r.spread.at(-1)?.max).toBeGreaterThanOrEqual(4);
@@ -61,9 +62,9 @@ describe('runP2P on loopback', () => {
 });
 
 describe('labChokerTiming', () => {
-  it('scales with the bound in the textbook 1:3 proportion, clamped to [100 ms, 10 s]', () => {
-    expect(labChokerTiming(2).rechokeIntervalMs).toBe(100);
-    expect(labChokerTiming(10)).toMatchObject({ rechokeIntervalMs: 500, optimisticIntervalMs: 1500 });
+  it('scales with the bound in the textbook 1:3 proportion, clamped to [500 ms, 10 s]', () => {
+    expect(labChokerTiming(2).rechokeIntervalMs).toBe(500);
+    expect(labChokerTiming(30)).toMatchObject({ rechokeIntervalMs: 1500, optimisticIntervalMs: 4500 });
     expect(labChokerTiming(3600).rechokeIntervalMs).toBe(10_000);
     expect(labChokerTiming(Number.NaN).rechokeIntervalMs).toBe(10_000);
   });
