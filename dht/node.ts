@@ -21,6 +21,9 @@ import { ClosedError, ConfigError, ProtocolError, TimeoutError, throwIfAborted }
 import { UdpRpc } from '../src/net/udp-rpc.ts';
 import type { UdpSocket } from '../src/net/udp.ts';
 import { bindUdp } from '../src/net/udp.ts';
+import type { Random } from '../src/random.ts';
+import { cryptoRandom } from '../src/random.ts';
+import { nextRoundDelay } from './core/anti-entropy.ts';
 
 export interface DhtNodeOptions extends Partial<ChordOptions> {
   id?: Id160;
@@ -34,10 +37,20 @@ export interface DhtNodeOptions extends Partial<ChordOptions> {
   /** Per-attempt RPC timeout and attempts: a dead node costs rpcTimeoutMs · (2^attempts − 1). */
   rpcTimeoutMs?: number;
   rpcAttempts?: number;
-  /** Copies of each record: the owner plus replicas − 1 successors. */
+  /**
+   * Copies of each record besides the owner's: the owner plus its next `replicas` successors
+   * hold it (default 3, so 4 copies; see replicator.ts).
+   */
   replicas?: number;
   /** Least time between two re-replications after successor-list changes (default stabilizeMs). */
   replicationIntervalMs?: number;
+  /**
+   * Mean time between two anti-entropy rounds (each owner checks its replicas hold what it owns;
+   * jittered ±25%). Default 5 · stabilizeMs; 0 turns anti-entropy off.
+   */
+  syncIntervalMs?: number;
+  /** Randomness for timer jitter. */
+  random?: Random;
   /**
    * Client mode (CLI put/get/lookup): talk to the ring through the bootstrap node without
    * joining it; no timers, and requests carry no sender id so nobody routes to us.
@@ -67,6 +80,7 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   readonly lookupStats = { count: 0, recentHops: [] as number[] };
   private socket: UdpSocket | undefined;
   private timers: ReturnType<typeof setInterval>[] = [];
+  private syncTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly busy = new Set<string>();
   /** Nodes we are asking for their neighbours after they contacted us (one probe at a time). */
   private readonly probing = new Set<Id160>();
@@ -92,6 +106,8 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
       rpcAttempts: options.rpcAttempts ?? 2,
       replicas: options.replicas ?? 3,
       replicationIntervalMs: options.replicationIntervalMs ?? options.stabilizeMs ?? 1000,
+      syncIntervalMs: options.syncIntervalMs ?? 5 * (options.stabilizeMs ?? 1000),
+      random: options.random ?? cryptoRandom,
       client: options.client ?? false,
       now: options.now ?? Date.now,
     };
@@ -99,7 +115,17 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
     // Every in-flight request links its signal to this one; a busy node has many.
     setMaxListeners(0, this.ac.signal);
     this.replicator = new Replicator(
-      { core: () => this.core, records: this.records, now: () => this.now, send: (n, key, value, ttlMs) => this.putTo(n, key, value, ttlMs, true) },
+      {
+        core: () => this.core,
+        records: this.records,
+        now: () => this.now,
+        send: (n, key, value, ttlMs) => this.putTo(n, key, value, ttlMs, true),
+        sync: async (n, digest) => {
+          const res = await this.request(n, { t: 'sync', from: this.self.id, digest });
+          if (res.t !== 'missing') throw new ProtocolError('expected missing');
+          return res.keys;
+        },
+      },
       this.options.replicas,
       this.options.replicationIntervalMs,
     );
@@ -147,6 +173,17 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
     every(this.options.fixFingersMs, 'fingers', () => this.run(this.core.fixFingers(this.now)));
     every(this.options.checkPredecessorMs, 'pred', () => this.run(this.core.checkPredecessor(this.now)));
     every(Math.max(1000, this.options.stabilizeMs * 5), 'expire', async () => void (await this.records.expire(this.now)));
+    this.scheduleSync();
+  }
+
+  /** Anti-entropy rounds on a jittered timer (a chain of timeouts: rounds never overlap). */
+  private scheduleSync(): void {
+    const ms = this.options.syncIntervalMs;
+    if (ms <= 0 || this.state !== 'started') return;
+    this.syncTimer = setTimeout(() => {
+      void this.exclusive('sync', () => this.replicator.antiEntropy(this.ac.signal)).finally(() => this.scheduleSync());
+    }, nextRoundDelay(ms, this.options.random));
+    this.syncTimer.unref();
   }
 
   /** Join through any node: learn its id with a ping, then look up our own successor via it. */
@@ -201,6 +238,8 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
     this.state = 'stopped';
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
     this.replicator.stop();
     this.ac.abort(new ClosedError('DHT node stopped'));
     this.rpc.close();
@@ -247,15 +286,33 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
     return this.onOwner(key, signal, (n) => this.putTo(n, key, value, ttlMs, false, signal));
   }
 
+  /**
+   * Values under key from its owner; when the owner has none (it took the range over moments
+   * ago and anti-entropy has not reached it yet), from the replicas in turn.
+   */
   async get(key: Id160, signal?: AbortSignal): Promise<Uint8Array[]> {
-    let out: Uint8Array[] = [];
-    await this.onOwner(key, signal, async (n) => {
-      if (n.id === this.self.id) return void (out = this.records.get(key, this.now));
-      const res = await this.request(n, { t: 'get', from: this.fromId(), key }, signal);
-      if (res.t !== 'values') throw new ProtocolError('expected values');
-      out = res.values;
-    });
-    return out;
+    const r = await this.lookup(key, signal);
+    let answered = false;
+    let lastError: unknown;
+    for (const n of [r.owner, ...r.backups].slice(0, this.options.replicas + 1)) {
+      try {
+        let values: Uint8Array[];
+        if (n.id === this.self.id) values = this.records.get(key, this.now);
+        else {
+          const res = await this.request(n, { t: 'get', from: this.fromId(), key }, signal);
+          if (res.t !== 'values') throw new ProtocolError('expected values');
+          values = res.values;
+        }
+        answered = true;
+        if (values.length > 0) return values;
+      } catch (e) {
+        if (signal?.aborted) throw e;
+        lastError = e;
+        void this.run(this.core.onUnreachable(n, this.now));
+      }
+    }
+    if (!answered) throw lastError ?? new TimeoutError('no owner answered');
+    return [];
   }
 
   /** Announce that a peer for infohash listens on `port` at our address (as seen by the owner). */

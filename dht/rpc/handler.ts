@@ -12,6 +12,7 @@ import { LIMITS } from './messages.ts';
 import { MAX_DATAGRAM } from './codec.ts';
 import type { DhtNode } from '../node.ts';
 import { decodePeerValue } from './peer-value.ts';
+import { missingKeys } from '../core/anti-entropy.ts';
 
 export async function handleRequest(node: DhtNode, req: DhtRequest, src: Endpoint): Promise<DhtResponse | undefined> {
   const core = node.core;
@@ -54,6 +55,8 @@ export async function handleRequest(node: DhtNode, req: DhtRequest, src: Endpoin
         .filter((p): p is Endpoint => p !== null && p.port > 0);
       return { t: 'peers', peers: peers.slice(0, 64) };
     }
+    case 'sync':
+      return { t: 'missing', keys: missingKeys(req.digest, (k) => node.records.get(k, now)) };
   }
 }
 

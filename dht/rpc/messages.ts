@@ -8,6 +8,7 @@
 import type { Id160 } from '../../src/naming/id160.ts';
 import { ID_BITS, idFromBytes, idToBytes } from '../../src/naming/id160.ts';
 import type { NodeRef } from '../core/node-ref.ts';
+import type { DigestEntry } from '../core/anti-entropy.ts';
 
 /** Bounds on what we accept from the network. */
 export const LIMITS = {
@@ -18,6 +19,8 @@ export const LIMITS = {
   maxHostLength: 64,
   /** Finger runs in one answer (distinct fingers are about log2 N, so 24 covers 2^24 nodes). */
   maxFingerRuns: 24,
+  /** Digest entries in one anti-entropy sync (DIGEST_CHUNK fits well under a datagram). */
+  maxDigest: 48,
 };
 
 /** Finger-table entries from..to (inclusive, 0-based) all point at node. */
@@ -38,7 +41,9 @@ export type DhtRequest =
   | { t: 'put'; from: Id160 | null; key: Id160; value: Uint8Array; ttlMs: number; replica: boolean }
   | { t: 'get'; from: Id160 | null; key: Id160 }
   | { t: 'announce'; from: Id160 | null; infohash: Id160; port: number; ttlMs: number }
-  | { t: 'get_peers'; from: Id160 | null; infohash: Id160 };
+  | { t: 'get_peers'; from: Id160 | null; infohash: Id160 }
+  /** Anti-entropy: an owner's digest of records this replica should hold; answered with `missing`. */
+  | { t: 'sync'; from: Id160; digest: DigestEntry[] };
 
 export type DhtResponse =
   | { t: 'pong'; id: Id160 }
@@ -49,6 +54,7 @@ export type DhtResponse =
   | { t: 'ok' }
   | { t: 'values'; values: Uint8Array[] }
   | { t: 'peers'; peers: { host: string; port: number }[] }
+  | { t: 'missing'; keys: Id160[] }
   | { t: 'error'; code: string };
 
 type Wire = Record<string, unknown>;
@@ -77,6 +83,8 @@ export function requestToWire(r: DhtRequest): Wire {
       return { t: r.t, f: optId(r.from), k: idToBytes(r.infohash), port: r.port, ttl: r.ttlMs };
     case 'get_peers':
       return { t: r.t, f: optId(r.from), k: idToBytes(r.infohash) };
+    case 'sync':
+      return { t: r.t, f: idToBytes(r.from), d: r.digest.map((e) => [idToBytes(e.key), e.fp]) };
   }
 }
 
@@ -96,6 +104,8 @@ export function responseToWire(r: DhtResponse): Wire {
       return { t: r.t, v: r.values };
     case 'peers':
       return { t: r.t, p: r.peers.map((e) => [e.host, e.port]) };
+    case 'missing':
+      return { t: r.t, k: r.keys.map(idToBytes) };
     case 'error':
       return { t: r.t, c: r.code };
   }
@@ -169,6 +179,19 @@ function value(v: unknown): Uint8Array {
   return v instanceof Uint8Array && v.length <= LIMITS.maxValueBytes ? new Uint8Array(v) : fail();
 }
 
+function fp(v: unknown): number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff ? v : fail();
+}
+
+function digestOf(v: unknown): DigestEntry[] {
+  if (!Array.isArray(v) || v.length > LIMITS.maxDigest) fail();
+  return (v as unknown[]).map((e) => {
+    if (!Array.isArray(e) || e.length !== 2) fail();
+    const a = e as unknown[];
+    return { key: id(a[0]), fp: fp(a[1]) };
+  });
+}
+
 function decodeRequestOrThrow(m: Wire): DhtRequest {
   switch (m.t) {
     case 'ping':
@@ -192,6 +215,8 @@ function decodeRequestOrThrow(m: Wire): DhtRequest {
       return { t: 'announce', from: optIdOf(m.f), infohash: id(m.k), port: port(m.port), ttlMs: ttl(m.ttl) };
     case 'get_peers':
       return { t: 'get_peers', from: optIdOf(m.f), infohash: id(m.k) };
+    case 'sync':
+      return { t: 'sync', from: id(m.f), digest: digestOf(m.d) };
     default:
       return fail();
   }
@@ -219,6 +244,9 @@ function decodeResponseOrThrow(m: Wire): DhtResponse {
         t: 'peers',
         peers: (m.p as unknown[]).map((e) => (Array.isArray(e) && e.length === 2 ? { host: host(e[0]), port: port(e[1]) } : fail())),
       };
+    case 'missing':
+      if (!Array.isArray(m.k) || m.k.length > LIMITS.maxDigest) fail();
+      return { t: 'missing', keys: (m.k as unknown[]).map(id) };
     case 'error':
       return typeof m.c === 'string' && m.c.length <= 32 ? { t: 'error', code: m.c } : fail();
     default:
