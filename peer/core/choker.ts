@@ -9,8 +9,9 @@
  * - Anti-snubbing (libtorrent's): a peer that has unchoked us, that we want data from, and that
  *   sent nothing for `snubMs` is snubbed and loses its reciprocal slot (it can still win the
  *   optimistic one). A peer that merely chokes us is not snubbing us: tit-for-tat handles it.
- * - Optimistic unchoke: every `optimisticIntervalMs` one more random choked, interested peer is
- *   unchoked, newly connected peers weighted ×3, so newcomers get something to trade. The holder
+ * - Optimistic unchoke: every `optimisticIntervalMs` one more choked, interested peer is
+ *   unchoked: the one whose last turn is oldest (never first), ties at random with newly
+ *   connected peers weighted ×3, so newcomers get something to trade. The holder
  *   keeps the slot for the whole interval and is not ranked for a regular slot meanwhile, so a
  *   reciprocating holder that would be "promoted" does not free the slot for an early redraw
  *   (which would hand it, most of the time, to whoever is never promoted: a free rider).
@@ -99,6 +100,8 @@ export class Choker {
   private readonly regularSince = new Map<string, number>();
   /** When each peer last lost a regular slot (round robin: longest waiting first). */
   private readonly lastChokedAt = new Map<string, number>();
+  /** When each peer last got the optimistic slot (the rotation's order). */
+  private readonly optimisticTurns = new Map<string, number>();
 
   constructor(options: ChokerOptions = {}) {
     this.options = { ...CHOKER_DEFAULTS, ...options };
@@ -180,7 +183,12 @@ export class Choker {
     return interested.some((p) => p.id === current) ? current : undefined;
   }
 
-  /** A new optimistic peer: a random interested peer outside the regular slots. */
+  /**
+   * A new optimistic peer, outside the regular slots: among those whose last optimistic turn is
+   * oldest (never first), a weighted random one. Turns go round the choked peers like
+   * libtorrent's, so a peer that is never promoted (a free rider) gets one turn per round, not
+   * whatever a lucky run of draws gives it.
+   */
   private drawOptimistic(interested: readonly ChokerPeer[], regular: ReadonlySet<string>, now: number, random: Random): string | undefined {
     const o = this.options;
     const current = this.optimisticPeer;
@@ -191,6 +199,9 @@ export class Choker {
       this.optimisticPeer = undefined;
       return undefined;
     }
+    const turn = (p: ChokerPeer): number => this.optimisticTurns.get(p.id) ?? -Infinity;
+    const oldest = Math.min(...pool.map(turn));
+    pool = pool.filter((p) => turn(p) === oldest);
     const weight = (p: ChokerPeer) => (now - p.connectedAt < o.newPeerMs ? o.newPeerWeight : 1);
     let r = random.int(pool.reduce((s, p) => s + weight(p), 0));
     let chosen = pool[pool.length - 1] as ChokerPeer;
@@ -203,6 +214,7 @@ export class Choker {
     }
     this.optimisticPeer = chosen.id;
     this.optimisticAt = now;
+    this.optimisticTurns.set(chosen.id, now);
     return chosen.id;
   }
 
@@ -224,6 +236,7 @@ export class Choker {
     }
     for (const id of regular) if (!this.regularSince.has(id)) this.regularSince.set(id, now);
     for (const id of [...this.lastChokedAt.keys()]) if (!present.has(id)) this.lastChokedAt.delete(id);
+    for (const id of [...this.optimisticTurns.keys()]) if (!present.has(id)) this.optimisticTurns.delete(id);
     if (optimistic === undefined) this.optimisticPeer = undefined;
     return { unchoke, optimistic, snubbed, reasons };
   }

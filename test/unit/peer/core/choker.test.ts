@@ -171,6 +171,18 @@ describe('Choker while leeching (tit-for-tat)', () => {
     expect(sorted(seen)).toBe('CDE');
   });
 
+  it('optimistic turns go round: each choked peer once per round, in random order', () => {
+    const choker = new Choker({ slots: 1 });
+    const random = seededRandom(21);
+    const turns: string[] = [];
+    for (let now = 0; now < 8 * 30_000; now += 30_000) {
+      const swarm = [peer('A', 90), peer('B', 0), peer('C', 0), peer('D', 0), peer('E', 0)].map((p) => ({ ...p, lastBlockAt: now }));
+      turns.push(choker.rechoke(swarm, { now, random, seeding: false }).optimistic as string);
+    }
+    expect([...turns.slice(0, 4)].sort().join('')).toBe('BCDE');
+    expect([...turns.slice(4)].sort().join('')).toBe('BCDE');
+  });
+
   it('unchoke-all mode unchokes every interested peer', () => {
     const swarm = ['A', 'B', 'C', 'D', 'E', 'F'].map((id) => peer(id, 1));
     const d = new Choker({ mode: 'unchoke-all' }).rechoke([...swarm, peer('N', 1, { interested: false })], { now: 0, random: seededRandom(1), seeding: false });
