@@ -6,6 +6,7 @@ import { dhtCodec, MAX_DATAGRAM } from '../../../../dht/rpc/codec.ts';
 import type { DhtRequest, DhtResponse } from '../../../../dht/rpc/messages.ts';
 import { requestFromWire, requestToWire } from '../../../../dht/rpc/messages.ts';
 import { RING_SIZE } from '../../../../src/naming/id160.ts';
+import { DIGEST_CHUNK } from '../../../../dht/core/anti-entropy.ts';
 
 const packr = new Packr({ useRecords: false, moreTypes: false });
 const codec = dhtCodec();
@@ -40,6 +41,7 @@ const request: fc.Arbitrary<DhtRequest> = fc.oneof(
   fc.record({ t: fc.constant('put' as const), from: optId, key: anyId, value: bytes, ttlMs: ttl, replica: fc.boolean() }),
   fc.record({ t: fc.constant('announce' as const), from: optId, infohash: anyId, port, ttlMs: ttl }),
   fc.record({ t: fc.constant('get_peers' as const), from: optId, infohash: anyId }),
+  fc.record({ t: fc.constant('sync' as const), from: anyId, digest: fc.array(fc.record({ key: anyId, fp: fc.integer({ min: 0, max: 0xffffffff }) }), { maxLength: 40 }) }),
 );
 
 const response: fc.Arbitrary<DhtResponse> = fc.oneof(
@@ -51,6 +53,7 @@ const response: fc.Arbitrary<DhtResponse> = fc.oneof(
   fc.record({ t: fc.constant('ok' as const) }),
   fc.record({ t: fc.constant('values' as const), values: fc.array(bytes, { maxLength: 4 }) }),
   fc.record({ t: fc.constant('peers' as const), peers: fc.array(fc.record({ host: ipv4, port }), { maxLength: 10 }) }),
+  fc.record({ t: fc.constant('missing' as const), keys: fc.array(anyId, { maxLength: 40 }) }),
   fc.record({ t: fc.constant('error' as const), code: fc.constantFrom('NOT_OWNER', 'FULL') }),
 );
 
@@ -113,11 +116,24 @@ describe('dht codec', () => {
       { t: 'announce', f: null, k: new Uint8Array(20), port: 70000, ttl: 10 },
       { t: 'leave', f: new Uint8Array(20), p: null, s: Array(40).fill([new Uint8Array(20), '1.2.3.4', 1]) }, // too many
       { t: 'leave', f: new Uint8Array(20), p: [new Uint8Array(20), 'evil.example', 1], s: [] }, // hostname
+      { t: 'sync', f: new Uint8Array(20), d: [[new Uint8Array(20), -1]] }, // negative fingerprint
+      { t: 'sync', f: new Uint8Array(20), d: [[new Uint8Array(20), 2 ** 32]] }, // fingerprint beyond 32 bits
+      { t: 'sync', f: new Uint8Array(20), d: Array(49).fill([new Uint8Array(20), 1]) }, // digest too long
+      { t: 'sync', f: null, d: [] }, // sync needs a sender id
       [1, 2, 3],
       null,
     ];
     for (const m of bad) expect(codec.decode(enc(m))).toBeUndefined();
     expect(codec.decode(packr.pack([2, 1, { t: 'ok' }]))).toBeUndefined(); // unknown kind
     expect(codec.decode(new Uint8Array(MAX_DATAGRAM + 1))).toBeUndefined();
+  });
+
+  it('a full anti-entropy chunk (worst-case ids and fingerprints) fits in one datagram', () => {
+    const digest = Array.from({ length: DIGEST_CHUNK }, () => ({ key: RING_SIZE - 1n, fp: 0xffffffff }));
+    const buf = codec.encodeRequest(0xffffffff, { t: 'sync', from: RING_SIZE - 1n, digest });
+    expect(buf.length).toBeLessThanOrEqual(MAX_DATAGRAM);
+    expect(codec.decode(buf)).toBeDefined();
+    const res = codec.encodeResponse(0xffffffff, { t: 'missing', keys: digest.map((d) => d.key) });
+    expect(res.length).toBeLessThanOrEqual(MAX_DATAGRAM);
   });
 });
