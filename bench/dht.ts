@@ -2,10 +2,15 @@
  * Chord at scale on real UDP sockets (127.0.0.1, one process): rings of N nodes converge, then
  * 1000 random lookups from random nodes report hops (mean, p50, p99, against ½·log2 N, the
  * Chord paper's mean) and latency. Then churn on a ring of C nodes: 20% killed at once (lookup
- * success before and after repair, time to repair, records still retrievable with 3 replicas),
- * and continuous churn (one join and one departure per second) with the lookup success rate.
+ * success before and after repair, time to repair, records still retrievable), 20% leaving
+ * gracefully one after another (records retrievable), and continuous churn (one join and one
+ * departure per second) with the lookup success rate and the records still retrievable.
  *
  *   npx tsx bench/dht.ts [--sizes 16,64,256,1024] [--churn 200] [--lookups 1000] [--seconds 30]
+ *                        [--replicas 3] [--sync-ms <ms, 0 = anti-entropy off>] [--records 500]
+ *
+ * --replicas counts copies besides the owner's (3 → 4 copies). Before anti-entropy the code
+ * kept 3 copies in all: `--replicas 2 --sync-ms 0` reproduces it.
  *
  * Timers scale with N (one event loop carries every node): stabilize and fix_fingers slow down
  * for large rings, and we wait for convergence instead of guessing. Not pass/fail.
@@ -17,7 +22,7 @@ import type { DhtNode, DhtNodeOptions } from '../dht/node.ts';
 import type { NodeRef } from '../dht/core/node-ref.ts';
 import type { Id160 } from '../src/naming/id160.ts';
 import { randomId, sha1Id } from '../src/naming/id160.ts';
-import { seededRandom, type Random } from '../src/random.ts';
+import { seededRandom, shuffled, type Random } from '../src/random.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,12 +30,18 @@ const { values } = parseArgs({
     churn: { type: 'string', default: '200' },
     lookups: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '30' },
+    replicas: { type: 'string', default: '3' },
+    'sync-ms': { type: 'string' },
+    records: { type: 'string', default: '500' },
   },
 });
 const sizes = values.sizes.split(',').filter(Boolean).map(Number);
 const churnN = Number(values.churn);
 const lookups = Number(values.lookups);
 const churnSeconds = Number(values.seconds);
+const replicas = Number(values.replicas);
+const syncMs = values['sync-ms'] === undefined ? undefined : Number(values['sync-ms']);
+const recordCount = Number(values.records);
 const random = seededRandom(20240606);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number): number => {
@@ -50,7 +61,8 @@ function timersFor(n: number): DhtNodeOptions {
     rpcTimeoutMs: 250,
     rpcAttempts: 2,
     suspectTtlMs: 20_000,
-    replicas: 3,
+    replicas,
+    ...(syncMs === undefined ? {} : { syncIntervalMs: syncMs }),
   };
 }
 
@@ -71,6 +83,36 @@ function correct(net: Testnet, key: Id160, owner: NodeRef, backups: NodeRef[]): 
 }
 
 const pick = <T>(xs: T[], r: Random): T => xs[r.int(xs.length)]!;
+
+const recordKeys = (tag: string): Id160[] => Array.from({ length: recordCount }, (_, i) => sha1Id(`${tag} ${i}`));
+const enc = (k: Id160): Uint8Array => new TextEncoder().encode(k.toString(16));
+
+async function putAll(net: Testnet, keys: Id160[]): Promise<void> {
+  for (const k of keys) await pick(net.live(), random).put(k, enc(k), 3_600_000);
+  await sleep(1000); // replication is asynchronous
+}
+
+/** Records a get from a random live node finds, and records with any live copy at all. */
+async function retrievable(net: Testnet, keys: Id160[]): Promise<{ found: number; held: number }> {
+  let found = 0;
+  for (const k of keys) {
+    const vals = await pick(net.live(), random).get(k).catch(() => []);
+    if (vals.some((v) => new TextDecoder().decode(v) === k.toString(16))) found++;
+  }
+  const held = keys.filter((k) => net.live().some((n) => n.records.get(k, n.now).length > 0)).length;
+  return { found, held };
+}
+
+function printRecords(label: string, r: { found: number; held: number }, total: number): void {
+  console.log(`  records retrievable ${label}: ${r.found}/${total} (${f((100 * r.found) / total)}%); with a live copy: ${r.held}/${total}`);
+}
+
+/** Let anti-entropy run a couple of rounds (when it is on) after the ring repaired. */
+async function settle(n: number): Promise<void> {
+  const o = timersFor(n);
+  const ms = o.syncIntervalMs ?? 5 * (o.stabilizeMs ?? 1000);
+  if (ms > 0) await sleep(2.5 * ms);
+}
 
 async function build(n: number, opts: DhtNodeOptions): Promise<{ net: Testnet; buildMs: number; convergeMs: number }> {
   const t0 = Date.now();
@@ -129,13 +171,10 @@ async function scale(): Promise<void> {
 
 async function kill20(): Promise<void> {
   const n = churnN;
-  console.log(`\nChurn: kill 20% of a ${n}-node ring at once (successor lists r=8, 3 replicas)`);
+  console.log(`\nChurn: kill 20% of a ${n}-node ring at once (successor lists r=8, owner + ${replicas} replicas, anti-entropy ${describeSync(n)})`);
   const { net } = await build(n, timersFor(n));
-  // Records: put 500 keys, let replication finish.
-  const keys = Array.from({ length: 500 }, (_, i) => sha1Id(`record ${i}`));
-  const enc = (k: Id160): Uint8Array => new TextEncoder().encode(k.toString(16));
-  for (const k of keys) await pick(net.live(), random).put(k, enc(k), 3_600_000);
-  await sleep(1000);
+  const keys = recordKeys('record');
+  await putAll(net, keys);
   const victims = [...net.live()].sort(() => random.int(3) - 1).slice(0, Math.round(n * 0.2));
   const t0 = Date.now();
   await Promise.all(victims.map((v) => v.stop()));
@@ -166,12 +205,31 @@ async function kill20(): Promise<void> {
   console.log(`  successor lists and predecessors repaired in ${f(repairMs / 1000, 1)} s`);
   const after = await measureLookups(net, lookups);
   console.log(`  after repair: ${after.ok}/${lookups} lookups correct, mean hops ${f(mean(after.hops))}`);
-  let found = 0;
-  for (const k of keys) {
-    const vals = await pick(net.live(), random).get(k).catch(() => []);
-    if (vals.some((v) => new TextDecoder().decode(v) === k.toString(16))) found++;
-  }
-  console.log(`  records retrievable after the kill: ${found}/${keys.length} (${f((100 * found) / keys.length)}%)`);
+  printRecords('after the kill and repair', await retrievable(net, keys), keys.length);
+  await settle(n);
+  printRecords('after anti-entropy rounds', await retrievable(net, keys), keys.length);
+  await net.stop();
+}
+
+function describeSync(n: number): string {
+  const o = timersFor(n);
+  const ms = o.syncIntervalMs ?? 5 * (o.stabilizeMs ?? 1000);
+  return ms > 0 ? `every ${ms} ms` : 'off';
+}
+
+async function graceful(): Promise<void> {
+  const n = churnN;
+  console.log(`\nGraceful leaves: 20% of a ${n}-node ring leave one after another (owner + ${replicas} replicas, anti-entropy ${describeSync(n)})`);
+  const { net } = await build(n, timersFor(n));
+  const keys = recordKeys('graceful');
+  await putAll(net, keys);
+  const t0 = Date.now();
+  for (const v of shuffled(net.live(), random).slice(0, Math.round(n * 0.2))) await v.leave();
+  console.log(`  ${Math.round(n * 0.2)} leaves in ${f((Date.now() - t0) / 1000, 1)} s`);
+  printRecords('right after the leaves', await retrievable(net, keys), keys.length);
+  await net.converged(120_000).catch((e: unknown) => console.log(`  not repaired: ${String(e)}`));
+  await settle(n);
+  printRecords('after repair and anti-entropy', await retrievable(net, keys), keys.length);
   await net.stop();
 }
 
@@ -180,6 +238,8 @@ async function continuous(): Promise<void> {
   console.log(`\nContinuous churn on ${n} nodes for ${churnSeconds} s: every second one node joins and one leaves (alternately graceful and killed)`);
   const opts = timersFor(n);
   const { net } = await build(n, opts);
+  const keys = recordKeys('continuous');
+  await putAll(net, keys);
   let stop = false;
   let joins = 0;
   let leaves = 0;
@@ -214,6 +274,10 @@ async function continuous(): Promise<void> {
   stop = true;
   await churner;
   console.log(`  ${joins} joins, ${leaves} departures; lookups correct: ${ok}/${total} (${f((100 * ok) / Math.max(1, total))}%), mean hops ${f(mean(hops))}`);
+  printRecords('right after the churn', await retrievable(net, keys), keys.length);
+  await net.converged(120_000).catch((e: unknown) => console.log(`  not repaired: ${String(e)}`));
+  await settle(n);
+  printRecords('after repair and anti-entropy', await retrievable(net, keys), keys.length);
   await net.stop();
 }
 
@@ -221,6 +285,7 @@ const t0 = Date.now();
 if (sizes.length > 0) await scale();
 if (churnN > 0) {
   await kill20();
+  await graceful();
   if (churnSeconds > 0) await continuous();
 }
 console.log(`\nwall ${f((Date.now() - t0) / 1000, 1)} s, peak RSS ${f(process.resourceUsage().maxRSS / 1024, 0)} MiB`);
