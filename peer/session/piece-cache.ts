@@ -32,18 +32,42 @@ export class PieceCache {
     return data.subarray(begin, begin + length);
   }
 
+  /** Pieces being read from disk now. */
+  get readingCount(): number {
+    return this.reading.size;
+  }
+
   async block(piece: number, begin: number, length: number): Promise<Uint8Array> {
     const hit = this.peek(piece, begin, length);
     if (hit) return hit;
     // A piece bigger than the whole cache is never kept: read just the block.
-    if (this.storage.layout.pieceSize(piece) > this.maxBytes) return this.storage.read(piece, begin, length);
+    if (!this.cacheable(piece)) return this.storage.read(piece, begin, length);
+    return (await this.load(piece)).subarray(begin, begin + length);
+  }
+
+  /**
+   * Starts reading a piece that is neither cached nor being read (read-ahead: a peer's queued
+   * requests name the pieces it wants next, so their disk reads overlap sending the current one).
+   * True if a read started.
+   */
+  prefetch(piece: number): boolean {
+    if (this.pieces.has(piece) || this.reading.has(piece) || !this.cacheable(piece)) return false;
+    this.load(piece).catch(() => undefined); // a failed read is reported to whoever asks for the block
+    return true;
+  }
+
+  private cacheable(piece: number): boolean {
+    return this.storage.layout.pieceSize(piece) <= this.maxBytes;
+  }
+
+  private load(piece: number): Promise<Uint8Array> {
     let p = this.reading.get(piece);
     if (!p) {
       p = this.storage.readPiece(piece);
       this.reading.set(piece, p);
       p.then((data) => this.keep(piece, data), () => undefined).finally(() => this.reading.delete(piece));
     }
-    return (await p).subarray(begin, begin + length);
+    return p;
   }
 
   /** A piece changed on disk (re-downloaded after a failed check): forget it. */

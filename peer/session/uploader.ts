@@ -19,6 +19,9 @@ import type { PieceStorage } from '../../src/store/piece-storage.ts';
 import type { PeerConnection } from './peer-connection.ts';
 import { PieceCache } from './piece-cache.ts';
 
+/** Queued requests examined per block for read-ahead (a few 256 KiB pieces' worth). */
+const READ_AHEAD_SCAN = 64;
+
 export interface UploaderDeps {
   readonly storage: PieceStorage;
   readonly layout: Layout;
@@ -38,6 +41,8 @@ export interface UploaderOptions {
   readonly socketBudget?: number;
   /** Seconds of the upload rate that may wait in sockets, all peers together. */
   readonly queueSeconds?: number;
+  /** Most pieces read ahead of serving at once (requested, not yet due). */
+  readonly readAhead?: number;
   /** Bytes of whole pieces kept for serving. */
   readonly cacheBytes?: number;
 }
@@ -49,6 +54,7 @@ export class Uploader {
   private readonly reqq: number;
   private readonly maxBudget: number;
   private readonly queueSeconds: number;
+  private readonly readAhead: number;
   /** Peers with requests to serve, in turn order. */
   private readonly ready = new Set<PeerConnection>();
   /** Peers whose sockets hold blocks we sent (their watch.pending counts toward the window). */
@@ -63,6 +69,7 @@ export class Uploader {
     this.reqq = options.reqq ?? 250;
     this.maxBudget = options.socketBudget ?? 256 * 1024;
     this.queueSeconds = options.queueSeconds ?? 0.15;
+    this.readAhead = options.readAhead ?? 4;
     this.cache = new PieceCache(deps.storage, options.cacheBytes !== undefined ? { maxBytes: options.cacheBytes } : {});
   }
 
@@ -79,6 +86,8 @@ export class Uploader {
     if (p.wire.amChoking) return; // BEP 3: requests while choked are dropped
     if (p.uploads.length >= this.reqq) return; // over its queue: ignored, as libtorrent does
     p.uploads.push({ piece: r.index, begin: r.begin, length: r.length });
+    // Read ahead: the disk read overlaps sending what is queued before it.
+    if (this.cache.readingCount < this.readAhead) this.cache.prefetch(r.index);
     this.ready.add(p);
     this.pump();
   }
@@ -127,10 +136,28 @@ export class Uploader {
         const hit = this.cache.peek(r.piece, r.begin, r.length);
         if (hit) this.send(p, r, hit);
         else this.read(p, r);
+        this.readAheadFor(p);
         inPipe += r.length;
       }
     } finally {
       this.pumping = false;
+    }
+  }
+
+  /**
+   * Starts disk reads of the next pieces in the peer's queue, so they are cached by the time
+   * their turn comes: one read at a time per peer left the link idle while the disk worked.
+   * Looks only a few pieces' worth of requests ahead (bounded work per block sent).
+   */
+  private readAheadFor(p: PeerConnection): void {
+    const q = p.uploads;
+    const end = Math.min(q.length, READ_AHEAD_SCAN);
+    let last = -1;
+    for (let i = 0; i < end && this.cache.readingCount < this.readAhead; i++) {
+      const piece = (q[i] as BlockRef).piece;
+      if (piece === last) continue;
+      last = piece;
+      this.cache.prefetch(piece);
     }
   }
 
