@@ -4,8 +4,9 @@
  *
  * - Leeching: the `slots` interested peers that sent us the most in the last period get a
  *   reciprocal slot (tit-for-tat). At equal rates (at the start everyone is at 0) a peer we want
- *   data from goes before one that has nothing for us, then chance decides: a newcomer with
- *   nothing to trade gets in through the optimistic slot, not by a lucky tie.
+ *   data from goes before one that has nothing for us, one that unchokes us before one that
+ *   chokes us, then chance decides: a newcomer with nothing to trade, or a free rider, gets in
+ *   through the optimistic slot, not by a lucky tie.
  * - Anti-snubbing (libtorrent's): a peer that has unchoked us, that we want data from, and that
  *   sent nothing for `snubMs` is snubbed and loses its reciprocal slot (it can still win the
  *   optimistic one). A peer that merely chokes us is not snubbing us: tit-for-tat handles it.
@@ -157,10 +158,15 @@ export class Choker {
     return this.commit(peers, regular, unchoke, optimistic, snubbed, reasons, now);
   }
 
-  /** Tit-for-tat: fastest uploaders to us first; at equal rates, peers we want data from; snubbed peers have no claim. */
+  /**
+   * Tit-for-tat: fastest uploaders to us first; snubbed peers have no claim. At equal rates
+   * (typically 0) a peer we want data from goes first, and of those one that unchokes us (a
+   * trade under way) before one that chokes us (which a free rider always does).
+   */
   private rankLeeching(interested: readonly ChokerPeer[], snubbed: ReadonlySet<string>, random: Random): ChokerPeer[] {
+    const promise = (p: ChokerPeer): number => (p.amInterested ? 2 : 0) + (p.peerChoking ? 0 : 1);
     return shuffled(interested.filter((p) => !snubbed.has(p.id)), random).sort(
-      (a, b) => b.downloadRate - a.downloadRate || Number(b.amInterested) - Number(a.amInterested),
+      (a, b) => b.downloadRate - a.downloadRate || promise(b) - promise(a),
     );
   }
 

@@ -103,6 +103,14 @@ describe('Choker while leeching (tit-for-tat)', () => {
     }
   });
 
+  it('at zero rates a peer that unchokes us goes before one that chokes us (a free rider)', () => {
+    for (let seed = 0; seed < 50; seed++) {
+      const swarm = [peer('A', 0), peer('R', 0, { peerChoking: true }), peer('B', 0)];
+      const d = new Choker({ slots: 2 }).rechoke(swarm, { now: 0, random: seededRandom(seed), seeding: false });
+      expect(reciprocal(d)).toBe('AB');
+    }
+  });
+
   it('a peer that gave us nothing never beats one that gave us something', () => {
     for (let seed = 0; seed < 50; seed++) {
       const swarm = [peer('Z', 0), peer('Y', 0), peer('S', 0.01), peer('T', 0.02)];
