@@ -14,6 +14,12 @@ import { UNLIMITED, type HostThrottle } from './throttle.ts';
 
 /** Largest piece written per upload grant, so several sockets of one host interleave. */
 const WRITE_SLICE = 16 * 1024;
+/**
+ * Unthrottled writes go straight to the socket while its buffer holds less than this; writes
+ * of one tick are corked into one writev (a BitTorrent block is a 13-byte header + 16 KiB).
+ */
+const DIRECT_BUFFER = 256 * 1024;
+const RESOLVED: Promise<void> = Promise.resolve();
 
 export interface ConnectionEvents {
   data: [chunk: Uint8Array];
@@ -30,6 +36,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly socket: net.Socket;
   private readonly throttle: HostThrottle;
   private writeChain: Promise<void> = Promise.resolve();
+  /** Writes queued on writeChain and not yet settled (the direct path keeps order only at 0). */
+  private chained = 0;
+  private corked = false;
   private readonly inbound: Uint8Array[] = [];
   private reading = false;
   private appPaused = false;
@@ -77,8 +86,41 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * it closes the connection with AbortedError.
    */
   write(data: Uint8Array, signal?: AbortSignal): Promise<void> {
+    if (this.chained === 0 && signal === undefined && !this.isClosed && this.throttle.up.unlimited) {
+      return this.writeDirect(data);
+    }
+    this.chained++;
     const p = this.writeChain.then(() => this.doWrite(data, signal));
-    this.writeChain = p.catch(() => undefined);
+    this.writeChain = p.then(
+      () => void this.chained--,
+      () => void this.chained--,
+    );
+    return p;
+  }
+
+  /**
+   * The unthrottled fast path: no promise chain, no token request. Resolves at once while the
+   * socket's buffer is short, else once it drains (later writes queue behind that).
+   */
+  private writeDirect(data: Uint8Array): Promise<void> {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        if (!this.corked) return; // close() flushed already
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(data);
+    this.bytesOut += data.length;
+    if (this.socket.writableLength < DIRECT_BUFFER) return RESOLVED;
+    this.chained++;
+    const p = this.drained();
+    this.writeChain = p.then(
+      () => void this.chained--,
+      () => void this.chained--,
+    );
     return p;
   }
 
@@ -102,6 +144,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.isClosed) return;
     if (err) this.error ??= err;
     this.inbound.length = 0;
+    // Writes that resolved were accepted: hand corked bytes to the kernel before destroying.
+    if (this.corked) {
+      this.corked = false;
+      this.socket.uncork();
+    }
     this.socket.destroy();
     this.finish();
   }
