@@ -27,6 +27,8 @@ export interface SwarmOptions {
   freeRiders?: readonly number[];
   /** Client options for every host (picker, choker, chokerOptions…); per-peer flags win. */
   client?: ClientOptions;
+  /** Options for the seed only, over `client` (e.g. more seed slots than the leechers' slots). */
+  seedClient?: ClientOptions;
 }
 
 export interface SwarmPeer {
@@ -87,7 +89,7 @@ export async function testSwarm(n: number, o: SwarmOptions): Promise<TestSwarm> 
     });
   };
 
-  const seeder = client({ ...o.client, throttle: hostThrottle({ up: o.seedUp }), maxPeersPerTorrent: 100 });
+  const seeder = client({ ...o.client, ...o.seedClient, throttle: hostThrottle({ up: o.seedUp }), maxPeersPerTorrent: 100 });
   clients.push(seeder);
   const seed = await seeder.add(fixture.metainfo, { downloadDir: fixture.seedDir, seed: true, trackers: false });
   watch(seed);

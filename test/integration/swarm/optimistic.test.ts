@@ -1,9 +1,13 @@
 /**
  * A newcomer with nothing to trade gets its first piece through an optimistic unchoke. Five
- * leechers trade with each other (one regular slot each, filled by a peer that uploads to them: with two, a leecher whose neighbours all lack its pieces had a slot free and gave it to the newcomer — measured);
- * a sixth joins late, connected to the leechers only (not the seed, which would serve it by
- * round robin), with nothing to offer. Its first block must come from a peer that unchoked it
- * optimistically — flag 'O' in that peer's view — since tit-for-tat alone would never pick it.
+ * leechers trade with each other (one regular slot each); the seed (u_s = 2u) is not the
+ * bottleneck, so each leecher has pieces the others want and every regular slot is claimed by
+ * a trade partner. (With a slow seed, measured: the leechers held the same pieces, were not
+ * interested in each other, and the newcomer won an empty regular slot 10–90 ms after
+ * connecting.) A sixth joins late, connected to the leechers only (not the seed, which would
+ * serve it by round robin), with nothing to offer. Its first block must come from a peer that
+ * unchoked it optimistically — flag 'O' in that peer's view — since tit-for-tat would not pick
+ * it: it sends nothing, has nothing we want and chokes us, so it ranks last.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { testSwarm, type SwarmPeer, type TestSwarm } from '../../helpers/swarm.ts';
@@ -25,17 +29,17 @@ interface FirstBlock {
 }
 
 describe('a newcomer', () => {
-  // Not met reliably at ae51176 (1 pass in 5): the first block usually came from a peer whose
-  // flags for the newcomer were 'UI' — a regular slot, given within 10–90 ms of connecting.
-  // Run with RINGSWARM_SWARM_EVIDENCE=1 until the engine meets it; then drop the skipIf.
-  it.skipIf(process.env.RINGSWARM_SWARM_EVIDENCE !== '1')('gets its first block from a peer that unchoked it optimistically', async () => {
+  it('gets its first block from a peer that unchoked it optimistically', async () => {
     const u = 192 * KiB;
+    const scaled = { rechokeIntervalMs: 200, rateWindowMs: 1_000, optimisticIntervalMs: 1_000, snubMs: 5_000, newPeerMs: 1_000, seedQuantumMs: 1_000 };
     swarm = await testSwarm(5, {
-      fileBytes: 1024 * KiB,
-      seedUp: u / 2,
+      fileBytes: 2048 * KiB,
+      seedUp: 2 * u,
       peerUp: u,
       // newPeerMs: peers younger than 1 s get ×3 weight for the optimistic slot (only the newcomer by then).
-      client: { chokerOptions: { slots: 1, rechokeIntervalMs: 200, optimisticIntervalMs: 1_000, snubMs: 5_000, newPeerMs: 1_000, seedQuantumMs: 1_000 } },
+      client: { chokerOptions: { slots: 1, ...scaled } },
+      // The seed serves all five at once, so each trader keeps getting pieces the others want.
+      seedClient: { chokerOptions: { slots: 5, ...scaled } },
     });
     const s = swarm;
     const traders = [...s.peers];
