@@ -103,15 +103,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * socket's buffer is short, else once it drains (later writes queue behind that).
    */
   private writeDirect(data: Uint8Array): Promise<void> {
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        if (!this.corked) return; // close() flushed already
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
+    this.corkTick();
     this.socket.write(data);
     this.bytesOut += data.length;
     if (this.socket.writableLength < DIRECT_BUFFER) return RESOLVED;
@@ -122,6 +114,21 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       () => void this.chained--,
     );
     return p;
+  }
+
+  /**
+   * Cork the socket until the end of this tick: every write made meanwhile (a REQUEST batch, a
+   * block's header and data, slices granted in one throttle refill) leaves in one writev.
+   */
+  private corkTick(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(() => {
+      if (!this.corked) return; // close() flushed already
+      this.corked = false;
+      this.socket.uncork();
+    });
   }
 
   /** Stop delivering 'data' (application backpressure); the socket pauses too. */
@@ -175,6 +182,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         throw e;
       }
       if (this.isClosed) throw new ClosedError('connection closed');
+      this.corkTick();
       const ok = this.socket.write(data.subarray(off, off + n));
       off += n;
       this.bytesOut += n;
