@@ -8,7 +8,8 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { freePort } from '../helpers/free-port.ts';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TrackerServer } from '../../tracker/server.ts';
@@ -97,8 +98,9 @@ async function swarmOnce(kind: 'http' | 'udp'): Promise<void> {
       seeder.on('exit', () => reject(new Error(`seeder exited: ${seederOut}`)));
     });
 
-    const port = randomInt(40_000, 60_000);
-    const udpFlags = kind === 'udp' ? ['--enable-dht=true', `--dht-listen-port=${port + 1}`, `--dht-file-path=${join(dir.path, 'dht.dat')}`] : ['--enable-dht=false'];
+    const port = await freePort();
+    const dhtPort = await freePort();
+    const udpFlags = kind === 'udp' ? ['--enable-dht=true', `--dht-listen-port=${dhtPort}`, `--dht-file-path=${join(dir.path, 'dht.dat')}`] : ['--enable-dht=false'];
     const aria = await run(
       'aria2c',
       [...udpFlags, '--enable-dht6=false', '--bt-enable-lpd=false', '--enable-peer-exchange=false', '--seed-time=0', `--listen-port=${port}`, '--disable-ipv6=true', '--summary-interval=0', '--console-log-level=warn', '--dir', join(dir.path, 'leech'), join(dir.path, 't.torrent')],

@@ -74,11 +74,14 @@ export function registerDht(program: Command, io: CommandIO = stdoutIO): Command
     .option('--id <hex|name>', 'node id (40 hex digits, or a name to hash); random by default')
     .option('--control <path>', 'control socket path for `ringswarm tui`')
     .action(async (opts: DhtStartOptions & { control?: string }) => {
+      const quit = new AbortController();
+      const stopped = untilSignal(quit.signal); // installed before anything is printed
       const node = await startDhtNode(opts, io);
       const ring = ringViewSource(node);
       const control = await serveControl('dht', opts.control, () => ({ ring: ring() }));
+      control.quitSignal.addEventListener('abort', () => quit.abort(), { once: true });
       io.out(`control ${control.path}\n`);
-      await untilSignal(control.quitSignal);
+      await stopped;
       await control.stop();
       await node.leave();
     });

@@ -52,8 +52,9 @@ export function registerServe(program: Command, io: CommandIO = stdoutIO): Comma
     .option('--rate <rate>', 'upload limit shared by all clients, e.g. 2M, 512K/s (default unlimited)')
     .option('--quiet', 'do not log requests')
     .action(async (dir: string, opts: ServeOptions) => {
+      const stopped = untilSignal(); // installed before the URL is printed
       const running = await startServe(dir, opts, io);
-      await untilSignal();
+      await stopped;
       await running.stop();
     });
 }

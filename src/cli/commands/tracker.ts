@@ -49,11 +49,16 @@ export function registerTracker(program: Command, io: CommandIO = stdoutIO): Com
     .option('--trust-ip', 'believe the ip= announce parameter (labs, proxies)')
     .option('--control <path>', 'control socket path for `ringswarm tui`')
     .action(async (opts: TrackerCliOptions) => {
+      // Signal handlers go in before the URLs are printed: a SIGTERM right after them must
+      // still stop gracefully, not kill the process.
+      const quit = new AbortController();
+      const stopped = untilSignal(quit.signal);
       const server = await startTracker(opts, io);
       const trackerView = trackerViewSource(server);
       const control = await serveControl('tracker', opts.control, () => ({ tracker: trackerView() }));
+      control.quitSignal.addEventListener('abort', () => quit.abort(), { once: true });
       io.out(`control ${control.path}\n`);
-      await untilSignal(control.quitSignal);
+      await stopped;
       await control.stop();
       await server.stop();
     });

@@ -5,15 +5,15 @@
  * nothing leaves the host.
  */
 import { spawn } from 'node:child_process';
-import { randomInt } from 'node:crypto';
+import { freePort } from '../free-port.ts';
 
 export interface Aria2Result {
   code: number | null;
   out: string;
 }
 
-export function runAria2(torrent: string, dir: string, timeoutMs = 60_000): Promise<Aria2Result> {
-  const port = randomInt(40_000, 60_000);
+export async function runAria2(torrent: string, dir: string, timeoutMs = 60_000): Promise<Aria2Result> {
+  const port = await freePort();
   const args = [
     '--enable-dht=false', '--enable-dht6=false', '--bt-enable-lpd=false', '--enable-peer-exchange=false',
     '--seed-time=0', `--listen-port=${port}`, '--disable-ipv6=true', '--summary-interval=0',

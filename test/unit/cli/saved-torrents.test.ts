@@ -16,7 +16,7 @@ describe('encodeTorrentFile', () => {
   it('round-trips any info dict, tracker tiers and web seeds through parseTorrent', () => {
     fc.assert(
       fc.property(
-        fc.string({ minLength: 1, maxLength: 20 }).filter((s) => !/[\\/\0]/.test(s) && s !== '.' && s !== '..'),
+        fc.string({ minLength: 1, maxLength: 20 }).filter((s) => !/[\\/\0]/.test(s) && s !== '.' && s !== '..' && !/^[A-Za-z]:/.test(s)), // what safe-path refuses
         fc.integer({ min: 1, max: 1_000_000 }),
         fc.array(fc.array(url, { minLength: 1, maxLength: 3 }), { maxLength: 3 }),
         fc.array(url, { maxLength: 2 }),
