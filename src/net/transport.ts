@@ -20,6 +20,15 @@ const WRITE_SLICE = 16 * 1024;
  */
 const DIRECT_BUFFER = 256 * 1024;
 const RESOLVED: Promise<void> = Promise.resolve();
+/** Most bytes of queued writes merged into one batch (one throttle request per slice). */
+const BATCH_BYTES = 64 * 1024;
+
+/** Queued writes that go out together, in order; one promise for all of them. */
+interface Batch {
+  readonly parts: Uint8Array[];
+  bytes: number;
+  done: Promise<void>;
+}
 
 export interface ConnectionEvents {
   data: [chunk: Uint8Array];
@@ -38,6 +47,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private writeChain: Promise<void> = Promise.resolve();
   /** Writes queued on writeChain and not yet settled (the direct path keeps order only at 0). */
   private chained = 0;
+  /** The last queued batch, while it has not started (later writes may join it). */
+  private openBatch: Batch | undefined;
   private corked = false;
   private readonly inbound: Uint8Array[] = [];
   private reading = false;
@@ -89,8 +100,22 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.chained === 0 && signal === undefined && !this.isClosed && this.throttle.up.unlimited) {
       return this.writeDirect(data);
     }
+    // Join the last queued batch if it has not started: a burst of HAVEs to a throttled peer
+    // costs one token request and one promise, not one each.
+    const open = this.openBatch;
+    if (signal === undefined && open !== undefined && open.bytes + data.length <= BATCH_BYTES) {
+      open.parts.push(data);
+      open.bytes += data.length;
+      return open.done;
+    }
+    const batch: Batch = { parts: [data], bytes: data.length, done: RESOLVED };
+    this.openBatch = signal === undefined ? batch : undefined;
     this.chained++;
-    const p = this.writeChain.then(() => this.doWrite(data, signal));
+    const p = this.writeChain.then(() => {
+      if (this.openBatch === batch) this.openBatch = undefined;
+      return this.doWrite(batch, signal);
+    });
+    batch.done = p;
     this.writeChain = p.then(
       () => void this.chained--,
       () => void this.chained--,
@@ -166,25 +191,40 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (!this.isClosed) await new Promise<void>((r) => this.socket.end(r));
   }
 
-  private async doWrite(data: Uint8Array, signal?: AbortSignal): Promise<void> {
+  /** Writes a batch's parts in order, asking the throttle for at most WRITE_SLICE at a time. */
+  private async doWrite(batch: Batch, signal?: AbortSignal): Promise<void> {
     if (this.isClosed) throw new ClosedError('connection closed');
     if (signal?.aborted) throw new AbortedError('write aborted', { cause: signal.reason });
     const both = signal ? AbortSignal.any([signal, this.closedCtl.signal]) : this.closedCtl.signal;
     const up = this.throttle.up;
-    let off = 0;
-    while (off < data.length) {
-      const n = up.unlimited ? data.length - off : Math.min(WRITE_SLICE, data.length - off);
+    const { parts } = batch;
+    let left = batch.bytes;
+    let part = 0;
+    let off = 0; // inside parts[part]
+    while (left > 0) {
+      const n = up.unlimited ? left : Math.min(WRITE_SLICE, left);
       try {
         await up.request(n, both);
       } catch (e) {
         if (this.isClosed) throw new ClosedError('connection closed');
-        if (off > 0) this.close(e instanceof Error ? e : new AbortedError());
+        if (left < batch.bytes) this.close(e instanceof Error ? e : new AbortedError());
         throw e;
       }
       if (this.isClosed) throw new ClosedError('connection closed');
       this.corkTick();
-      const ok = this.socket.write(data.subarray(off, off + n));
-      off += n;
+      let ok = true;
+      for (let grant = n; grant > 0; ) {
+        const data = parts[part] as Uint8Array;
+        const k = Math.min(grant, data.length - off);
+        ok = this.socket.write(k === data.length ? data : data.subarray(off, off + k));
+        grant -= k;
+        off += k;
+        if (off === data.length) {
+          part++;
+          off = 0;
+        }
+      }
+      left -= n;
       this.bytesOut += n;
       if (!ok) await this.drained();
     }

@@ -239,4 +239,27 @@ describe('FramedConnection', () => {
     expect(sha(got)).toBe(sha(all));
     expect(c.bytesOut).toBe(all.length);
   });
+
+  it('throttled writes queued behind others are merged into batches, yet arrive whole and in order', async () => {
+    const { l, accepted } = await server();
+    const up = hostThrottle({ up: 8 * MiB });
+    const c = await dial({ host: '127.0.0.1', port: l.port }, { throttle: up });
+    const s = await accepted;
+    const all = pattern(2 * MiB + 5);
+    const back = collect(s);
+    const writes: Promise<void>[] = [];
+    for (let at = 0, k = 0; at < all.length; k++) {
+      const n = Math.min(k % 3 === 0 ? 16 * 1024 + 13 : 9, all.length - at);
+      writes.push(c.write(all.subarray(at, at + n)));
+      at += n;
+    }
+    // Small writes share a batch (and its promise): far fewer distinct promises than writes.
+    expect(new Set(writes).size).toBeLessThan(writes.length / 2);
+    await Promise.all(writes);
+    await c.end();
+    const got = await back;
+    expect(sha(got)).toBe(sha(all));
+    expect(c.bytesOut).toBe(all.length);
+    expect(up.up.granted).toBe(all.length);
+  });
 });
