@@ -13,6 +13,7 @@ import type { DhtRequest, DhtResponse, FingerRun } from './rpc/messages.ts';
 import { Replicator } from './replicator.ts';
 import { dhtCodec } from './rpc/codec.ts';
 import { handleRequest } from './rpc/handler.ts';
+import { fixWildcardRefs } from './rpc/wildcard.ts';
 import { RecordStore } from './record-store.ts';
 import type { Id160 } from '../src/naming/id160.ts';
 import { randomId } from '../src/naming/id160.ts';
@@ -350,7 +351,7 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
 
   request(to: Endpoint, req: DhtRequest, signal?: AbortSignal): Promise<DhtResponse> {
     const s = signal ? AbortSignal.any([signal, this.ac.signal]) : this.ac.signal;
-    return this.rpc.request({ host: to.host, port: to.port }, req, { signal: s });
+    return this.rpc.request({ host: to.host, port: to.port }, req, { signal: s }).then((res) => fixWildcardRefs(res, to.host));
   }
 
   async putTo(n: NodeRef, key: Id160, value: Uint8Array, ttlMs: number, replica: boolean, signal?: AbortSignal): Promise<void> {
