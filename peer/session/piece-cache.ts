@@ -16,7 +16,7 @@ export class PieceCache {
 
   constructor(storage: PieceStorage, options: { maxBytes?: number } = {}) {
     this.storage = storage;
-    this.maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
+    this.maxBytes = options.maxBytes ?? 8 * 1024 * 1024;
   }
 
   get size(): number {
