@@ -5,6 +5,7 @@ import { createTorrent, type Metainfo } from '../../../../src/codec/metainfo.ts'
 import { seededRandom } from '../../../../src/random.ts';
 import { Client, type ClientOptions } from '../../../../peer/session/client.ts';
 import { tempDir } from '../../../helpers/tmp.ts';
+import { cleanupAfterEach } from '../../../helpers/cleanup.ts';
 
 export interface Fixture {
   root: string;
@@ -57,4 +58,21 @@ export function client(options: ClientOptions = {}): Client {
 
 export function local(c: Client): { host: string; port: number } {
   return { host: '127.0.0.1', port: c.port };
+}
+
+/** Fixtures and started clients of one test file, removed after each test (see cleanupAfterEach). */
+export function sessionCleanup(): { fixture: typeof makeFixture; started: (c: Client) => Client; defer: (stop: () => Promise<unknown>) => void } {
+  const defer = cleanupAfterEach();
+  return {
+    defer,
+    fixture: async (...a) => {
+      const f = await makeFixture(...a);
+      defer(f.cleanup);
+      return f;
+    },
+    started: (c) => {
+      defer(() => c.stop());
+      return c;
+    },
+  };
 }

@@ -4,27 +4,14 @@
  * uploaded should be a byte some leecher needed: before the send window, stale blocks and
  * idle-only endgame, such a swarm uploaded ~1.8·N·F and threw away over half of N·F.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Client } from '../../../../peer/session/client.ts';
 import type { Torrent } from '../../../../peer/session/torrent.ts';
 import { hostThrottle } from '../../../../src/net/throttle.ts';
-import { client, local, makeFixture, sameFiles, type Fixture } from './swarm-fixture.ts';
+import { client, local, sameFiles, sessionCleanup } from './swarm-fixture.ts';
 
 const KiB = 1024;
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-async function fixture(...a: Parameters<typeof makeFixture>): Promise<Fixture> {
-  const f = await makeFixture(...a);
-  cleanups.push(f.cleanup);
-  return f;
-}
-function started(c: Client): Client {
-  cleanups.push(() => c.stop());
-  return c;
-}
+const { fixture, started } = sessionCleanup();
 
 const chokerOptions = { rechokeIntervalMs: 200, optimisticIntervalMs: 600, snubMs: 1200, newPeerMs: 1200, seedQuantumMs: 600 };
 
