@@ -17,12 +17,12 @@ import type { SnapshotBody } from '../../src/control/snapshot.ts';
 import { formatEndpoint, unmapIPv4, type Endpoint } from '../../src/naming/endpoint.ts';
 import { UNLIMITED, type HostThrottle } from '../../src/net/throttle.ts';
 import { Connection, dial, toNetworkError } from '../../src/net/transport.ts';
-import type { PeerSource } from '../../src/peer-source.ts';
 import { cryptoRandom, type Random } from '../../src/random.ts';
 import type { ResumeDb } from '../../src/store/resume.ts';
 import { connectionThrottle } from './chained-throttle.ts';
 import { WriteWatch } from './peer-connection.ts';
 import { Torrent } from './torrent.ts';
+import type { AddOptions } from './torrent-types.ts';
 
 export interface ClientOptions {
   /** Listen address; default '127.0.0.1' here (the CLI passes '0.0.0.0'). */
@@ -52,17 +52,6 @@ export interface ClientOptions {
   tickMs?: number;
 }
 
-export interface AddOptions {
-  downloadDir: string;
-  trackers?: boolean;
-  peers?: Endpoint[];
-  sources?: PeerSource[];
-  recheck?: boolean;
-  seed?: boolean;
-  paused?: boolean;
-  upload?: number;
-  download?: number;
-}
 
 export interface ClientEvents {
   'torrent-added': [torrent: Torrent];
@@ -267,3 +256,4 @@ export class Client extends EventEmitter<ClientEvents> {
 
 export { Torrent } from './torrent.ts';
 export type { TorrentStats, TorrentEvents } from './torrent.ts';
+export type { AddOptions } from './torrent-types.ts';

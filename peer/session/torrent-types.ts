@@ -43,16 +43,28 @@ export interface TorrentDeps {
   globalRoom(): boolean;
 }
 
-export interface TorrentInit {
+/** What `Client.add` takes for one torrent. */
+export interface AddOptions {
+  /** Files are written under it (resolveInside), never outside. */
   downloadDir: string;
+  /** Use the torrent's announce/announce-list (default true). */
   trackers?: boolean;
+  /** Dial these directly (tests, x.pe). */
   peers?: Endpoint[];
+  /** Extra peer sources (DHT, LSD, PEX). */
   sources?: PeerSource[];
+  /** Verify from disk instead of trusting resume data. */
   recheck?: boolean;
+  /** The data is expected complete (the seed command). */
   seed?: boolean;
   paused?: boolean;
+  /** Per-torrent caps in B/s (0/undefined = none). */
   upload?: number;
   download?: number;
+}
+
+/** AddOptions plus what the client decides for every torrent. */
+export interface TorrentInit extends AddOptions {
   maxPeers?: number;
   picker?: PickStrategy;
   choker?: 'tit-for-tat' | 'unchoke-all';

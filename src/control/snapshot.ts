@@ -45,7 +45,7 @@ export interface RateHistory {
  * One connected peer. `flags` is the summary string made by `peerFlags` (see there for the
  * letters); the raw booleans are kept so a view can show them spelled out.
  */
-export interface PeerView {
+export interface PeerView extends PeerFlagState {
   address: string;
   /** Client name decoded from the peer id or the extension handshake ('' when unknown). */
   client: string;
@@ -53,13 +53,6 @@ export interface PeerView {
   downRate: number;
   upRate: number;
   flags: string;
-  amChoking: boolean;
-  amInterested: boolean;
-  peerChoking: boolean;
-  peerInterested: boolean;
-  optimistic: boolean;
-  snubbed: boolean;
-  incoming: boolean;
   downloaded?: number;
   uploaded?: number;
   history?: RateHistory;
