@@ -80,8 +80,8 @@ describe('record durability under sequential churn', () => {
       const at = { id: r.self.id, port: r.self.port };
       await r.stop();
       // Same id and port, no database: the ring sees no change, the copy is simply gone.
+      // (It may already be refilled while it rejoins: what matters is that it ends up holding it.)
       const back = await net.add({ ...at });
-      expect(back.records.get(key, back.now)).toEqual([]);
       expect(await until(() => back.records.get(key, back.now).length > 0, 8 * Math.max(SYNC_MS, 300))).toBe(true);
     }
     await net.converged(5000);
