@@ -2,8 +2,10 @@
  * The piece picker: which blocks to ask a given peer for next.
  *
  * Order of preference, as in the textbook and libtorrent:
- *  1. blocks of pieces already started (strict priority: finished pieces can be shared and
- *     verified, half pieces are worth nothing);
+ *  1. blocks of pieces already started (finished pieces can be shared and verified, half
+ *     pieces are worth nothing), rarest started piece first — unless the peer has a strictly
+ *     rarer new piece and we have fewer than `partialCap` started (then 2 goes first, so a
+ *     seed's upload goes to pieces only it has, not to finishing common ones);
  *  2. a new piece the peer has: at random while we have fewer than `randomFirst` pieces (a
  *     newcomer needs *something* to trade, quickly), then rarest first with random ties;
  *  3. "stale" blocks: asked of a peer that then choked us or timed out. Its copy may still be
@@ -43,6 +45,11 @@ export interface PickerOptions {
   readonly endgameBatch?: number;
   /** In endgame, a block is duplicated only once its oldest request is this old (ms). */
   readonly endgameMinAgeMs?: number;
+  /**
+   * Started pieces beyond which finishing one always goes before starting a rarer one (the
+   * effective cap is at least 1.5 × the peers we know, as libtorrent's).
+   */
+  readonly partialCap?: number;
 }
 
 export type BlockArrival =
@@ -79,6 +86,7 @@ export class Picker {
   private readonly maxAskers: number;
   private readonly endgameBatch: number;
   private readonly endgameMinAge: number;
+  private readonly partialCap: number;
   /** Started, unverified pieces in the order they were started. */
   private readonly partial = new Map<number, PieceState>();
   /** Requests that timed out: still accepted if the data turns up late. */
@@ -99,6 +107,7 @@ export class Picker {
     this.maxAskers = Math.min(255, Math.max(1, options.endgameMaxAskers ?? 2));
     this.endgameBatch = Math.max(1, options.endgameBatch ?? 4);
     this.endgameMinAge = Math.max(0, options.endgameMinAgeMs ?? 0);
+    this.partialCap = Math.max(1, options.partialCap ?? 8);
   }
 
   get isComplete(): boolean {
@@ -130,17 +139,33 @@ export class Picker {
     const out: BlockRef[] = [];
     const theirs = this.availability.bitfieldOf(peer);
     if (!theirs || count <= 0) return out;
-    for (const [piece, st] of this.partial) {
-      if (out.length >= count) return out;
-      if (st.fresh > 0 && theirs.has(piece)) this.takeFree(peer, piece, st, count, out, now, false);
-    }
+    // Started pieces this peer can help finish, rarest first when rarity decides.
+    const rarity = this.rarityPhase();
+    const started: number[] = [];
+    for (const [piece, st] of this.partial) if (st.fresh > 0 && theirs.has(piece)) started.push(piece);
+    if (rarity) started.sort((a, b) => this.availability.count(a) - this.availability.count(b));
+    // Started pieces win, except over a strictly rarer new piece while the started ones are
+    // few: otherwise a peer holding rare pieces (a seed) spends its upload finishing pieces
+    // the swarm already has. Too many started pieces and they win outright (half pieces are
+    // worth nothing to trade).
+    const tooMany = this.partial.size >= Math.max(this.partialCap, Math.ceil(1.5 * this.availability.peerCount));
+    let next: number | undefined | null = null; // null: not looked for yet
+    let si = 0;
     while (out.length < count) {
-      const piece = this.choosePiece(theirs);
-      if (piece === undefined) break;
-      const n = this.geometry.blockCount(piece);
-      const st: PieceState = { received: new Uint8Array(n), asked: new Uint16Array(n), receivedCount: 0, free: n, stale: new Uint8Array(n), fresh: n, contributors: new Set() };
-      this.partial.set(piece, st);
-      this.takeFree(peer, piece, st, count, out, now, false);
+      if (next === null) next = this.choosePiece(theirs);
+      const part = started[si];
+      const newFirst = next !== undefined && (part === undefined || (rarity && !tooMany && this.availability.count(next) < this.availability.count(part)));
+      if (newFirst) {
+        const piece = next as number;
+        next = null;
+        const n = this.geometry.blockCount(piece);
+        const st: PieceState = { received: new Uint8Array(n), asked: new Uint16Array(n), receivedCount: 0, free: n, stale: new Uint8Array(n), fresh: n, contributors: new Set() };
+        this.partial.set(piece, st);
+        this.takeFree(peer, piece, st, count, out, now, false);
+      } else if (part !== undefined) {
+        si++;
+        this.takeFree(peer, part, this.partial.get(part) as PieceState, count, out, now, false);
+      } else break;
     }
     for (const [piece, st] of this.partial) {
       if (out.length >= count) return out;
@@ -306,9 +331,14 @@ export class Picker {
     this.partial.delete(piece);
   }
 
+  /** Does rarity order the picks now (rarest first, past the random first pieces)? */
+  private rarityPhase(): boolean {
+    return this.strategy === 'rarest-first' && this.have.count >= this.randomFirst;
+  }
+
   /** A new piece for a peer with bitfield `theirs`, per the strategy; undefined if none. */
   private choosePiece(theirs: Bitfield): number | undefined {
-    const randomPhase = this.strategy === 'random' || (this.strategy === 'rarest-first' && this.have.count < this.randomFirst);
+    const randomPhase = this.strategy === 'random' || (this.strategy === 'rarest-first' && !this.rarityPhase());
     let best: number | undefined;
     let bestAvail = Infinity;
     let ties = 0;

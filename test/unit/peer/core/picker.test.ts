@@ -79,19 +79,47 @@ describe('Picker: which piece', () => {
     expect(picker.pickBlocks('nobody', 4, 0)).toEqual([]);
   });
 
-  it('strict priority for partial pieces over rarer new ones', () => {
+  it('a started piece goes first at equal rarity; a seed is asked for a rarer new piece first', () => {
+    // A holds pieces 1..3 (3 copies each); piece 0 has 2 copies (S and p1)
     const { picker, availability } = setup('2333', '', { randomFirst: 0 });
     availability.setBitfield('A', Bitfield.fromString(' ***'));
     const first = picker.pickBlocks('A', 2, 0); // A starts a piece among 1..3 (2 of 4 blocks)
     const started = first[0]?.piece as number;
     expect(piecesOf(first)).toEqual([started]);
-    // S could take rarer piece 0, but finishes A's piece first
-    const next = picker.pickBlocks('S', 3, 0);
-    expect(next.slice(0, 2).map((b) => [b.piece, b.begin])).toEqual([
+    // S could finish A's piece, but it has piece 0, rarer: the seed's upload goes there first
+    const next = picker.pickBlocks('S', 6, 0);
+    expect(next.slice(0, 4).map((b) => b.piece)).toEqual([0, 0, 0, 0]);
+    expect(next.slice(4).map((b) => [b.piece, b.begin])).toEqual([
       [started, 2],
       [started, 3],
     ]);
-    expect(next[2]?.piece).toBe(0);
+  });
+
+  it('a started piece goes first over a new piece as rare as it', () => {
+    const { picker, availability } = setup('3333', '', { randomFirst: 0 });
+    availability.setBitfield('A', Bitfield.fromString('****'));
+    const started = picker.pickBlocks('A', 2, 0)[0]?.piece as number;
+    expect(picker.pickBlocks('S', 2, 0).map((b) => [b.piece, b.begin])).toEqual([
+      [started, 2],
+      [started, 3],
+    ]);
+  });
+
+  it('with as many started pieces as 1.5 × the peers, finishing one goes before a rarer new one', () => {
+    // peers S, p1, p2, A → the cap is 1.5 × 4 = 6 started pieces. A is asked for whole pieces,
+    // then leaves: its pieces stay started, every block free again.
+    const swarm = (pieces: number) => {
+      const { picker, availability } = setup('233333333', '', { randomFirst: 0, partialCap: 1 });
+      availability.setBitfield('A', Bitfield.fromString(' ********'));
+      const started = piecesOf(picker.pickBlocks('A', pieces * BLOCKS, 0));
+      picker.releasePeer('A');
+      return { picker, started };
+    };
+    const under = swarm(5);
+    expect(under.picker.pickBlocks('S', 1, 0)[0]?.piece).toBe(0); // 5 started: the rarer new piece
+    const over = swarm(6);
+    expect(over.started).toHaveLength(6);
+    expect(over.started).toContain(over.picker.pickBlocks('S', 1, 0)[0]?.piece); // 6: finish one
   });
 
   it('sequential and random strategies', () => {
