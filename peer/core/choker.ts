@@ -20,7 +20,8 @@
  * - Seeding: nobody uploads to us, so rates say nothing about reciprocity. Default is round
  *   robin (each interested peer gets a `seedQuantumMs` turn, longest-waiting first), which
  *   spreads the seed's capacity over the swarm; 'upload-rate' ranks by our rate to them
- *   (libtorrent's fastest-upload) instead.
+ *   (libtorrent's fastest-upload) instead. `seedSlots` sets how many at once (a seed with 10×
+ *   a peer's upload can serve more than 4; the lab gives its server all N, as the textbook's).
  * - 'unchoke-all' disables choking altogether (the lab's ablation).
  */
 import { shuffled, type Random } from '../../src/random.ts';
@@ -54,6 +55,8 @@ export interface ChokerOptions {
   readonly newPeerMs?: number;
   readonly newPeerWeight?: number;
   readonly seedMode?: 'round-robin' | 'upload-rate';
+  /** Regular slots while seeding (0: the same as `slots`). A seed owes nobody reciprocity. */
+  readonly seedSlots?: number;
   readonly seedQuantumMs?: number;
   /**
    * The shell's window for `downloadRate` ("the last period"); 0 = rechokeIntervalMs. Scaled-down
@@ -88,6 +91,7 @@ export const CHOKER_DEFAULTS: Required<ChokerOptions> = {
   newPeerMs: 60_000,
   newPeerWeight: 3,
   seedMode: 'round-robin',
+  seedSlots: 0,
   seedQuantumMs: 30_000,
   rateWindowMs: 0,
 };
@@ -143,7 +147,8 @@ export class Choker {
     const held = this.heldOptimistic(interested, now);
     const candidates = interested.filter((p) => p.id !== held);
     const ranked = seeding ? this.rankSeeding(candidates, now, random) : this.rankLeeching(candidates, snubbed, random);
-    const regular = new Set(ranked.slice(0, o.slots).map((p) => p.id));
+    const slots = seeding && o.seedSlots > 0 ? o.seedSlots : o.slots;
+    const regular = new Set(ranked.slice(0, slots).map((p) => p.id));
     for (const p of interested) {
       if (regular.has(p.id)) reasons.set(p.id, seeding ? 'seed-slot' : 'reciprocal');
       else reasons.set(p.id, snubbed.has(p.id) ? 'snubbed' : 'outranked');

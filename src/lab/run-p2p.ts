@@ -15,6 +15,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { CHOKER_DEFAULTS } from '../../peer/core/choker.ts';
 import { Client, type ClientOptions } from '../../peer/session/client.ts';
 import type { Torrent } from '../../peer/session/torrent.ts';
 import type { DhtNode } from '../../dht/node.ts';
@@ -27,6 +28,7 @@ import { hostThrottle, type HostThrottle } from '../net/throttle.ts';
 import { seededRandom } from '../random.ts';
 import { PollingDhtSource } from './dht-poll-source.ts';
 import { startLabRing } from './lab-ring.ts';
+import { swarmFormed } from './swarm-formed.ts';
 import { chokerOptionsFor, labChokerTiming, type LabChokerTiming } from './p2p-timing.ts';
 import type { PeerPlan, Plan } from './plan.ts';
 import { RunRecorder, type RunResult } from './results.ts';
@@ -57,7 +59,7 @@ export interface CpuFigures {
 
 export interface P2PRunResult extends RunResult {
   /** The choker intervals used (scaled from the textbook's 10 s / 30 s to the bound). */
-  readonly choker: LabChokerTiming & { readonly mode: string };
+  readonly choker: LabChokerTiming & { readonly mode: string; readonly seedSlots: number };
   readonly cpu: CpuFigures;
   readonly timedOut: boolean;
   /** Payload bytes received but thrown away (endgame duplicates, failed hashes), all peers. */
@@ -140,9 +142,11 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
       useDht ? [new PollingDhtSource(new DhtPeerSource(ring[i % ring.length] as DhtNode), metainfo.infoHash, () => client.port, 1000)] : [];
     // The seeder talks to every peer that finds it: its upload is the scarce resource.
     const seedThrottle = hostThrottle({ up: s.serverUp });
-    seeder = new Client({ ...common, throttle: seedThrottle, maxPeersPerTorrent: Math.max(50, s.n), maxConnections: Math.max(200, s.n + 16), random: seededRandom(s.seed) });
+    // The textbook's server divides u_s among all N peers: the seeder gives every peer a slot.
+    const seedSlots = Math.max(CHOKER_DEFAULTS.slots, s.n);
+    const seedClient = new Client({ ...common, chokerOptions: { ...common.chokerOptions, seedSlots }, throttle: seedThrottle, maxPeersPerTorrent: Math.max(50, s.n), maxConnections: Math.max(200, s.n + 16), random: seededRandom(s.seed) });
+    seeder = seedClient;
     await seeder.start();
-    await seeder.add(metainfo, { downloadDir: seedDir, seed: true, trackers: useTracker, sources: dhtSources(seeder, 0) });
     for (const p of plan.peers) {
       const pdir = join(dir, `peer-${p.index}`);
       await mkdir(pdir);
@@ -154,9 +158,9 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
     // Global piece copies among online hosts (the seeder counts once for every piece).
     const copies = new Uint8Array(pieceCount).fill(1);
     const counts = (): number[] => Array.from(copies);
-    const t0 = performance.now();
+    let t0 = performance.now();
     const now = (): number => performance.now() - t0;
-    const cpu0 = process.cpuUsage();
+    let cpu0 = process.cpuUsage();
     loop.enable();
     let allDone: () => void = () => undefined;
     const finished = new Promise<void>((resolve) => (allDone = resolve));
@@ -229,19 +233,31 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
       }
     };
 
+    const failures: unknown[] = [];
+    const guard = (p: Promise<void>): void => void p.catch((e: unknown) => {
+      failures.push(e);
+      stop.abort();
+    });
+    // The textbook's t = 0 has the N peers present and the server holding the file. So the
+    // peers that join at 0 go online first and find each other (not timed), then the seed
+    // joins with the file and the clock starts: client start-up and discovery, which cost the
+    // first half second of a run on 2 cores, are not counted as distribution time.
+    const atStart = peers.filter((ps) => ps.plan.joinAtMs <= 0);
+    await Promise.all(atStart.map((ps) => goOnline(ps)));
+    await swarmFormed(atStart.map((ps) => ps.torrent), Math.min(atStart.length - 1, 40), signal);
+    t0 = performance.now();
+    loop.reset();
+    cpu0 = process.cpuUsage();
     // Utilisation: bytes the upload throttles granted since the last sample, against the
     // capacity of the hosts online then (free riders have none).
-    let lastGranted = seedThrottle.up.granted;
+    const grantedNow = (): number => peers.reduce((g, ps) => g + (ps.plan.freeRider ? 0 : ps.throttle.up.granted), seedThrottle.up.granted);
+    let lastGranted = grantedNow();
     let lastAt = 0;
     sampler = setInterval(() => {
       const at = now();
-      let granted = seedThrottle.up.granted;
+      const granted = grantedNow();
       let capacity = s.serverUp;
-      for (const ps of peers) {
-        if (ps.plan.freeRider) continue;
-        granted += ps.throttle.up.granted;
-        if (ps.online) capacity += ps.plan.up;
-      }
+      for (const ps of peers) if (!ps.plan.freeRider && ps.online) capacity += ps.plan.up;
       rec.utilisation(at, ((granted - lastGranted) * 1000) / Math.max(1, at - lastAt), capacity);
       rec.spread(at, counts());
       lastGranted = granted;
@@ -249,13 +265,9 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
       recordBytes();
     }, o.sampleMs ?? 250);
 
-    const failures: unknown[] = [];
-    const guard = (p: Promise<void>): void => void p.catch((e: unknown) => {
-      failures.push(e);
-      stop.abort();
-    });
+    await seeder.add(metainfo, { downloadDir: seedDir, seed: true, trackers: useTracker, sources: dhtSources(seedClient, 0) });
     for (const ps of peers) {
-      later(ps.plan.joinAtMs, () => guard(goOnline(ps)));
+      if (ps.plan.joinAtMs > 0) later(ps.plan.joinAtMs, () => guard(goOnline(ps)));
       for (const [leave, back] of ps.plan.offline) {
         later(leave, () => void goOffline(ps));
         later(back, () => guard(goOnline(ps)));
@@ -298,7 +310,7 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
     cpu = { wallMs, busyFraction: (used.user + used.system) / 1000 / Math.max(1, wallMs), loopDelayP99Ms: loop.percentile(99) / 1e6, loopDelayMaxMs: loop.max / 1e6 };
     if (failures.length > 0 && !o.signal?.aborted) throw failures[0];
     const wastedBytes = peers.reduce((a, ps) => a + ps.baseWasted + (ps.torrent?.stats().wasted ?? 0), 0);
-    return { ...rec.finish(o.signal?.aborted === true), choker: { mode: s.choker, ...timing }, cpu, timedOut, wastedBytes };
+    return { ...rec.finish(o.signal?.aborted === true), choker: { mode: s.choker, ...timing, seedSlots }, cpu, timedOut, wastedBytes };
   } finally {
     loop.disable();
     clearInterval(sampler);

@@ -227,6 +227,16 @@ describe('Choker while seeding', () => {
     expect(regular(30_000)).not.toBe(first);
   });
 
+  it('seedSlots: a seed serves that many at once, and only while seeding', () => {
+    const swarm = 'ABCDEFGHIJ'.split('').map((id) => peer(id, 0, { amInterested: false }));
+    const choker = new Choker({ seedSlots: 8 });
+    const seed = choker.rechoke(swarm, { now: 0, random: seededRandom(3), seeding: true });
+    expect([...seed.unchoke].filter((id) => seed.reasons.get(id) === 'seed-slot')).toHaveLength(8);
+    expect(seed.unchoke.size).toBe(9); // + the optimistic one
+    const leech = new Choker({ seedSlots: 8 }).rechoke(swarm, { now: 0, random: seededRandom(3), seeding: false });
+    expect(leech.unchoke.size).toBe(5); // leeching keeps the 4 reciprocal slots
+  });
+
   it('upload-rate mode ranks by our rate to them', () => {
     const swarm = [1, 5, 3, 9, 7, 2].map((r, i) => peer('ABCDEF'[i] as string, 0, { uploadRate: r * KB, amInterested: false }));
     const d = new Choker({ seedMode: 'upload-rate' }).rechoke(swarm, { now: 0, random: seededRandom(1), seeding: true });
