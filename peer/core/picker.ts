@@ -149,29 +149,35 @@ export class Picker {
     // the swarm already has. Too many started pieces and they win outright (half pieces are
     // worth nothing to trade).
     const tooMany = this.partial.size >= Math.max(this.partialCap, Math.ceil(1.5 * this.availability.peerCount));
-    let next: number | undefined | null = null; // null: not looked for yet
+    let next: number | undefined | null = null; // null: not looked for yet (the scan is O(pieces))
     let si = 0;
     while (out.length < count) {
-      if (next === null) next = this.choosePiece(theirs);
       const part = started[si];
-      const newFirst = next !== undefined && (part === undefined || (rarity && !tooMany && this.availability.count(next) < this.availability.count(part)));
-      if (newFirst) {
-        const piece = next as number;
+      let startNew = part === undefined;
+      // Only a started piece others also have can be beaten by a rarer one: no scan otherwise.
+      if (part !== undefined && rarity && !tooMany && this.availability.count(part) > 1) {
+        if (next === null) next = this.choosePiece(theirs);
+        startNew = next !== undefined && this.availability.count(next) < this.availability.count(part);
+      }
+      if (startNew) {
+        if (next === null) next = this.choosePiece(theirs);
+        if (next === undefined) break;
+        const piece = next;
         next = null;
         const n = this.geometry.blockCount(piece);
         const st: PieceState = { received: new Uint8Array(n), asked: new Uint16Array(n), receivedCount: 0, free: n, stale: new Uint8Array(n), fresh: n, contributors: new Set() };
         this.partial.set(piece, st);
         this.takeFree(peer, piece, st, count, out, now, false);
-      } else if (part !== undefined) {
+      } else {
         si++;
-        this.takeFree(peer, part, this.partial.get(part) as PieceState, count, out, now, false);
-      } else break;
+        this.takeFree(peer, part as number, this.partial.get(part as number) as PieceState, count, out, now, false);
+      }
     }
     for (const [piece, st] of this.partial) {
       if (out.length >= count) return out;
       if (st.free > 0 && theirs.has(piece)) this.takeFree(peer, piece, st, count, out, now, true);
     }
-    if (out.length === 0 && this.book.inFlight(peer) === 0 && this.endgameEnabled && this.inEndgame) this.takeEndgame(peer, theirs, Math.min(count, this.endgameBatch), out, now);
+    if (out.length < count && this.book.inFlight(peer) === 0 && this.endgameEnabled && this.inEndgame) this.takeEndgame(peer, theirs, Math.min(count - out.length, this.endgameBatch), out, now);
     return out;
   }
 
