@@ -1,12 +1,14 @@
 /**
  * Waits until the leechers present at a run's start have found each other: each holds at least
  * `want` open connections, or `limitMs` passed (then the run starts with the mesh it has — a
- * big swarm's tracker answers hold 50 peers, so not everyone meets everyone).
+ * big swarm's tracker answers hold 50 peers, so not everyone meets everyone). At least `minMs`:
+ * a full leecher makes room for the seed only by dropping a peer idle for 500 ms.
  */
 import type { Torrent } from '../../peer/session/torrent.ts';
 
-export async function swarmFormed(torrents: readonly (Torrent | undefined)[], want: number, signal: AbortSignal, limitMs = 3000): Promise<void> {
-  const until = performance.now() + limitMs;
+export async function swarmFormed(torrents: readonly (Torrent | undefined)[], want: number, signal: AbortSignal, limitMs = 3000, minMs = 600): Promise<void> {
+  const start = performance.now();
+  const until = start + limitMs;
   const formed = (): boolean => torrents.every((t) => t === undefined || t.stats().peers >= want);
-  while (!formed() && !signal.aborted && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+  while ((!formed() || performance.now() - start < minMs) && !signal.aborted && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
 }
