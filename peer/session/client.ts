@@ -39,6 +39,8 @@ export interface ClientOptions {
   chokerOptions?: Partial<ChokerOptions>;
   /** Lab: never upload. */
   freeRider?: boolean;
+  /** Send HAVE to peers that have the piece too (default true; see TorrentInit). */
+  sendRedundantHaves?: boolean;
   peerId?: Uint8Array;
   random?: Random;
   now?: () => number;
@@ -163,6 +165,7 @@ export class Client extends EventEmitter<ClientEvents> {
         ...(this.o.choker ? { choker: this.o.choker } : {}),
         ...(this.o.chokerOptions ? { chokerOptions: this.o.chokerOptions } : {}),
         ...(this.o.freeRider ? { freeRider: true } : {}),
+        ...(this.o.sendRedundantHaves === false ? { sendRedundantHaves: false } : {}),
         ...(this.o.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.o.requestTimeoutMs } : {}),
         ...(this.o.tickMs !== undefined ? { tickMs: this.o.tickMs } : {}),
       },

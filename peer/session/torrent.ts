@@ -358,7 +358,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     this.verifiedBytes += this.layout.pieceSize(piece);
     for (const p of this.manager.peers.values()) {
       if (!p.wire.isOpen) continue;
-      p.wire.have(piece);
+      if (this.o.sendRedundantHaves !== false || !this.availability.peerHas(p.key, piece)) p.wire.have(piece);
       if (p.wire.amInterested && this.availability.peerHas(p.key, piece)) this.downloader!.updateInterest(p);
     }
     this.emit('verified', piece);

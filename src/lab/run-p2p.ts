@@ -137,6 +137,8 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
       picker: s.picker === 'rarest' ? 'rarest-first' : 'random',
       choker: s.choker,
       chokerOptions: chokerOptionsFor(s.choker, timing),
+      // One process carries every peer's CPU: HAVEs to peers that have the piece are dropped.
+      sendRedundantHaves: false,
     };
     const dhtSources = (client: Client, i: number) =>
       useDht ? [new PollingDhtSource(new DhtPeerSource(ring[i % ring.length] as DhtNode), metainfo.infoHash, () => client.port, 1000)] : [];
