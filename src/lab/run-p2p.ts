@@ -4,19 +4,22 @@
  * down through one shared HostThrottle), trading pieces over loopback. Produces a RunResult to
  * compare with max{F/u_s, F/d_min, N·F/(u_s + Σu_i)}.
  *
- * Everything runs in ONE process on purpose: the throttles pace a single event loop, so no
- * host gets an unfair share of a CPU core, and Ctrl-C (an AbortSignal) stops every client and
- * keeps what was measured. The result carries CPU figures (busy fraction, event-loop delay) so
- * a run where the CPU rather than the emulated links was the bottleneck can be recognised.
+ * Small swarms run in ONE process: the throttles pace a single event loop, so no host gets an
+ * unfair share of a CPU core. From 48 peers on (tracker discovery) one process is CPU-bound —
+ * every peer's N² HAVEs and block events — so the leechers are spread over worker processes
+ * (peer-host-worker.ts), one per core, while the tracker and seeder stay here. Ctrl-C (an
+ * AbortSignal) stops every client and worker and keeps what was measured. The result carries
+ * CPU figures (busy fraction over all processes, event-loop delay here) so a run where the CPU
+ * rather than the emulated links was the bottleneck can be recognised.
  */
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CHOKER_DEFAULTS } from '../../peer/core/choker.ts';
-import { Client, type ClientOptions } from '../../peer/session/client.ts';
+import { Client } from '../../peer/session/client.ts';
 import type { Torrent } from '../../peer/session/torrent.ts';
 import type { DhtNode } from '../../dht/node.ts';
 import { DhtPeerSource } from '../../dht/peer-source.ts';
@@ -24,13 +27,17 @@ import { TrackerServer } from '../../tracker/server.ts';
 import { createTorrent } from '../codec/metainfo.ts';
 import type { LabView } from '../control/snapshot.ts';
 import { ConfigError } from '../errors.ts';
-import { hostThrottle, type HostThrottle } from '../net/throttle.ts';
+import { hostThrottle } from '../net/throttle.ts';
 import { seededRandom } from '../random.ts';
 import { PollingDhtSource } from './dht-poll-source.ts';
 import { startLabRing } from './lab-ring.ts';
 import { swarmFormed } from './swarm-formed.ts';
 import { chokerOptionsFor, labChokerTiming, type LabChokerTiming } from './p2p-timing.ts';
+import { LocalPeerHost, type HostedPeer, type PeerHost, type PeerHostEvents } from './peer-host.ts';
+import type { PlainClientOptions } from './peer-host-protocol.ts';
 import type { PeerPlan, Plan } from './plan.ts';
+import { RemotePeerHost } from './remote-peer-host.ts';
+import type { Scenario } from './scenario.ts';
 import { RunRecorder, type RunResult } from './results.ts';
 
 export interface P2PRunOptions {
@@ -47,10 +54,14 @@ export interface P2PRunOptions {
   readonly dhtNodes?: number;
   /** Override the scaled choker timing (tests, ablations). */
   readonly choker?: Partial<LabChokerTiming>;
+  /** Processes hosting the leechers: 1 = this one; default 1, or one per core (≤ 4) from 48 peers on. */
+  readonly processes?: number;
 }
 
 export interface CpuFigures {
   readonly wallMs: number;
+  /** Processes that hosted the leechers (1: all in the runner's). */
+  readonly processes: number;
   /** (user + system CPU) / wall time; near 1 on a single-threaded loop means CPU-bound. */
   readonly busyFraction: number;
   readonly loopDelayP99Ms: number;
@@ -79,22 +90,29 @@ export interface LiveSwarm {
   leecherTorrents(): Torrent[];
 }
 
+/** runP2P's view of one leecher; the client itself lives in a PeerHost (here or in a worker). */
 interface PeerState {
   readonly plan: PeerPlan;
-  readonly dir: string;
-  readonly throttle: HostThrottle;
+  host: PeerHost;
   /** Verified pieces (kept across churn sessions: the data stays on disk). */
   readonly have: Uint8Array;
   haveCount: number;
-  client: Client | undefined;
-  torrent: Torrent | undefined;
   online: boolean;
   departed: boolean;
-  sessions: number;
-  baseUp: number;
-  baseDown: number;
-  baseWasted: number;
   doneMs: number | null;
+}
+
+/**
+ * How many processes host the leechers. Workers find peers through the tracker only (the lab's
+ * DHT ring lives in this process), so DHT discovery keeps everyone here.
+ */
+function peerProcesses(s: Scenario, requested: number | undefined): number {
+  if (requested !== undefined) {
+    if (!Number.isInteger(requested) || requested < 1) throw new ConfigError(`processes must be a whole number ≥ 1, got ${requested}`);
+    if (requested > 1 && s.discovery !== 'tracker') throw new ConfigError(`peer worker processes need discovery 'tracker' (the DHT ring is in-process), got '${s.discovery}'`);
+    return Math.min(requested, s.n);
+  }
+  return s.n >= 48 && s.discovery === 'tracker' ? Math.max(1, Math.min(4, availableParallelism())) : 1;
 }
 
 export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunResult> {
@@ -114,10 +132,11 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
   let ring: DhtNode[] = [];
   let seeder: Client | undefined;
   const peers: PeerState[] = [];
+  const hosts: PeerHost[] = [];
   const loop = monitorEventLoopDelay({ resolution: 10 });
   let sampler: ReturnType<typeof setInterval> | undefined;
   let timedOut = false;
-  let cpu: CpuFigures = { wallMs: 0, busyFraction: 0, loopDelayP99Ms: 0, loopDelayMaxMs: 0 };
+  let cpu: CpuFigures = { wallMs: 0, processes: 1, busyFraction: 0, loopDelayP99Ms: 0, loopDelayMaxMs: 0 };
   try {
     // The file: random bytes, so every piece hashes differently (as real content would).
     const seedDir = join(dir, 'seed');
@@ -129,9 +148,9 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
       await tracker.start();
     }
     if (useDht) ring = await startLabRing(o.dhtNodes ?? 4, signal);
-    const { metainfo } = await createTorrent(filePath, { pieceLength: s.pieceBytes, creationDate: null, trackers: tracker ? [tracker.announceUrls.http] : [] });
+    const { metainfo, torrent: torrentBytes } = await createTorrent(filePath, { pieceLength: s.pieceBytes, creationDate: null, trackers: tracker ? [tracker.announceUrls.http] : [] });
     const pieceCount = metainfo.pieceCount;
-    const common: ClientOptions = {
+    const common: PlainClientOptions = {
       host: '127.0.0.1',
       port: 0,
       picker: s.picker === 'rarest' ? 'rarest-first' : 'random',
@@ -149,12 +168,12 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
     const seedClient = new Client({ ...common, chokerOptions: { ...common.chokerOptions, seedSlots }, throttle: seedThrottle, maxPeersPerTorrent: Math.max(50, s.n), maxConnections: Math.max(200, s.n + 16), random: seededRandom(s.seed) });
     seeder = seedClient;
     await seeder.start();
+    const hosted: HostedPeer[][] = [];
+    const processes = peerProcesses(s, o.processes);
     for (const p of plan.peers) {
       const pdir = join(dir, `peer-${p.index}`);
       await mkdir(pdir);
-      // A free rider still sends requests and HAVEs; the client refuses to send it payload.
-      const throttle = hostThrottle({ up: p.freeRider ? Infinity : p.up, down: p.down });
-      peers.push({ plan: p, dir: pdir, throttle, have: new Uint8Array(pieceCount), haveCount: 0, client: undefined, torrent: undefined, online: false, departed: false, sessions: 0, baseUp: 0, baseDown: 0, baseWasted: 0, doneMs: null });
+      (hosted[p.index % processes] ??= []).push({ plan: p, dir: pdir });
     }
 
     // Global piece copies among online hosts (the seeder counts once for every piece).
@@ -189,51 +208,53 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
     const adjustCopies = (ps: PeerState, delta: 1 | -1): void => {
       for (let i = 0; i < pieceCount; i++) if (ps.have[i]) copies[i] = Math.max(0, Math.min(255, (copies[i] as number) + delta));
     };
+    const byIndex = new Map<number, PeerState>();
+    const events: PeerHostEvents = {
+      verified: (i, piece) => {
+        const ps = byIndex.get(i);
+        if (ps?.online) onVerified(ps, piece);
+      },
+      done: (i) => {
+        const ps = byIndex.get(i);
+        if (ps?.online) markDone(ps);
+      },
+    };
+    // One host in this process, or one per worker process (each with its share of the peers).
+    for (const group of hosted) {
+      const host: PeerHost =
+        processes === 1
+          ? new LocalPeerHost({ metainfo, common, useTracker, seed: s.seed, peers: group, sources: dhtSources }, events)
+          : new RemotePeerHost({ t: 'init', torrent: torrentBytes, common, useTracker, seed: s.seed, peers: group }, events);
+      hosts.push(host);
+      for (const { plan: p } of group) {
+        const ps: PeerState = { plan: p, host, have: new Uint8Array(pieceCount), haveCount: 0, online: false, departed: false, doneMs: null };
+        byIndex.set(p.index, ps);
+      }
+    }
+    for (const p of plan.peers) peers.push(byIndex.get(p.index) as PeerState);
     const goOnline = async (ps: PeerState): Promise<void> => {
       if (signal.aborted || ps.online || ps.departed) return;
-      const i = ps.plan.index;
-      const client = new Client({ ...common, throttle: ps.throttle, freeRider: ps.plan.freeRider, random: seededRandom(s.seed * 1000 + i * 7 + ps.sessions) });
-      ps.client = client;
       ps.online = true;
       adjustCopies(ps, 1);
-      const rejoin = ps.sessions++ > 0;
       try {
-        await client.start();
-        if (ps.client !== client) return; // went offline meanwhile
-        const t = await client.add(metainfo, { downloadDir: ps.dir, trackers: useTracker, sources: dhtSources(client, i), recheck: rejoin });
-        if (ps.client !== client) return;
-        ps.torrent = t;
-        t.on('verified', (piece: number) => onVerified(ps, piece));
-        t.on('error', () => undefined);
-        if (t.done) {
-          for (let k = 0; k < pieceCount; k++) onVerified(ps, k);
-          markDone(ps);
-        } else t.once('done', () => markDone(ps));
+        await ps.host.online(ps.plan.index);
       } catch (e) {
-        if (!signal.aborted && ps.client === client) throw e;
+        if (!signal.aborted && ps.online) throw e;
       }
     };
     const goOffline = async (ps: PeerState): Promise<void> => {
       if (!ps.online) return;
-      const { client, torrent } = ps;
-      if (torrent) {
-        const st = torrent.stats();
-        ps.baseUp += st.uploaded;
-        ps.baseDown += st.downloaded;
-        ps.baseWasted += st.wasted;
-      }
       ps.online = false;
-      ps.client = undefined;
-      ps.torrent = undefined;
       adjustCopies(ps, -1);
-      await client?.stop().catch(() => undefined);
+      await ps.host.offline(ps.plan.index).catch(() => undefined);
     };
     const recordBytes = (): void => {
       for (const ps of peers) {
-        const st = ps.torrent?.stats();
-        rec.bytes(ps.plan.index, ps.baseUp + (st?.uploaded ?? 0), ps.baseDown + (st?.downloaded ?? 0));
+        const c = ps.host.counters(ps.plan.index);
+        rec.bytes(ps.plan.index, c.up, c.down);
       }
     };
+    const workerCpuMs = (): number => hosts.reduce((a, h) => a + (h instanceof RemotePeerHost ? h.cpuMs : 0), 0);
 
     const failures: unknown[] = [];
     const guard = (p: Promise<void>): void => void p.catch((e: unknown) => {
@@ -246,13 +267,14 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
     // first half second of a run on 2 cores, are not counted as distribution time.
     const atStart = peers.filter((ps) => ps.plan.joinAtMs <= 0);
     await Promise.all(atStart.map((ps) => goOnline(ps)));
-    await swarmFormed(atStart.map((ps) => ps.torrent), Math.min(atStart.length - 1, 40), signal);
+    await swarmFormed(() => atStart.map((ps) => ps.host.counters(ps.plan.index).peers), Math.min(atStart.length - 1, 40), signal);
     t0 = performance.now();
     loop.reset();
     cpu0 = process.cpuUsage();
+    const workerCpu0 = workerCpuMs();
     // Utilisation: bytes the upload throttles granted since the last sample, against the
     // capacity of the hosts online then (free riders have none).
-    const grantedNow = (): number => peers.reduce((g, ps) => g + (ps.plan.freeRider ? 0 : ps.throttle.up.granted), seedThrottle.up.granted);
+    const grantedNow = (): number => peers.reduce((g, ps) => g + (ps.plan.freeRider ? 0 : ps.host.counters(ps.plan.index).granted), seedThrottle.up.granted);
     let lastGranted = grantedNow();
     let lastAt = 0;
     sampler = setInterval(() => {
@@ -282,7 +304,10 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
       pieceCount,
       elapsedMs: now,
       completed: () => doneCount,
-      leecherTorrents: () => peers.flatMap((ps) => (ps.torrent ? [ps.torrent] : [])),
+      leecherTorrents: () => peers.flatMap((ps) => {
+        const t = ps.host.torrent(ps.plan.index);
+        return t ? [t] : [];
+      }),
       labView: () => ({
         scenario: s.name,
         elapsedMs: now(),
@@ -305,20 +330,22 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
         resolve();
       });
     });
+    await Promise.all(hosts.map((h) => h.refresh().catch(() => undefined)));
     recordBytes();
     const used = process.cpuUsage(cpu0);
     const wallMs = now();
     loop.disable();
-    cpu = { wallMs, busyFraction: (used.user + used.system) / 1000 / Math.max(1, wallMs), loopDelayP99Ms: loop.percentile(99) / 1e6, loopDelayMaxMs: loop.max / 1e6 };
+    const busyMs = (used.user + used.system) / 1000 + workerCpuMs() - workerCpu0;
+    cpu = { wallMs, processes, busyFraction: busyMs / Math.max(1, wallMs), loopDelayP99Ms: loop.percentile(99) / 1e6, loopDelayMaxMs: loop.max / 1e6 };
     if (failures.length > 0 && !o.signal?.aborted) throw failures[0];
-    const wastedBytes = peers.reduce((a, ps) => a + ps.baseWasted + (ps.torrent?.stats().wasted ?? 0), 0);
+    const wastedBytes = peers.reduce((a, ps) => a + ps.host.counters(ps.plan.index).wasted, 0);
     return { ...rec.finish(o.signal?.aborted === true), choker: { mode: s.choker, ...timing, seedSlots }, cpu, timedOut, wastedBytes };
   } finally {
     loop.disable();
     clearInterval(sampler);
     for (const t of timers) clearTimeout(t);
     stop.abort();
-    await Promise.allSettled(peers.map((ps) => ps.client?.stop()));
+    await Promise.allSettled(hosts.map((h) => h.stop()));
     await seeder?.stop().catch(() => undefined);
     await tracker?.stop().catch(() => undefined);
     await Promise.allSettled(ring.map((n) => n.stop()));

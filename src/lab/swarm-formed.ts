@@ -4,11 +4,10 @@
  * big swarm's tracker answers hold 50 peers, so not everyone meets everyone). At least `minMs`:
  * a full leecher makes room for the seed only by dropping a peer idle for 500 ms.
  */
-import type { Torrent } from '../../peer/session/torrent.ts';
-
-export async function swarmFormed(torrents: readonly (Torrent | undefined)[], want: number, signal: AbortSignal, limitMs = 3000, minMs = 600): Promise<void> {
+/** `connections()`: each starting leecher's open connections now. */
+export async function swarmFormed(connections: () => readonly number[], want: number, signal: AbortSignal, limitMs = 3000, minMs = 600): Promise<void> {
   const start = performance.now();
   const until = start + limitMs;
-  const formed = (): boolean => torrents.every((t) => t === undefined || t.stats().peers >= want);
+  const formed = (): boolean => connections().every((n) => n >= want);
   while ((!formed() || performance.now() - start < minMs) && !signal.aborted && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
 }

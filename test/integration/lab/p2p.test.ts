@@ -56,6 +56,37 @@ describe('runP2P on loopback', () => {
     expect(r.peers.filter((p) => p.completedAtMs !== null).length).toBe(2);
   });
 
+  it('spread over 2 worker processes: every peer completes, bytes and CPU of the workers are counted', async () => {
+    const s = parseScenario({ n: 6, join: [0, 0, 0, 0, 0, 1500] }, base);
+    const r = await runP2P(makePlan(s), { processes: 2, sampleMs: 100, timeoutMs: 30_000 });
+    expect(r.cpu.processes).toBe(2);
+    expect(r.timedOut).toBe(false);
+    expect(r.peers.every((p) => p.completedAtMs !== null && p.bytesDown >= 512 * 1024)).toBe(true);
+    expect(r.peers.find((p) => p.index === 5)?.completedAtMs).toBeGreaterThan(1500); // joined late
+    expect(r.ratio).toBeGreaterThanOrEqual(0.97);
+    // Peers in different processes traded: the leechers uploaded, and the utilisation samples saw it.
+    expect(r.peers.reduce((a, p) => a + p.bytesUp, 0)).toBeGreaterThan(256 * 1024);
+    expect(Math.max(...r.utilisation.map((u) => u.uploadBps))).toBeGreaterThan(1024 * 1024);
+    expect(r.cpu.busyFraction).toBeGreaterThan(0);
+  });
+
+  it('an abort stops the worker processes too', async () => {
+    const s = parseScenario({ n: 4, join: [0, 0, 0, 20_000] }, base);
+    const ac = new AbortController();
+    const t0 = performance.now();
+    const run = runP2P(makePlan(s), { processes: 2, signal: ac.signal });
+    setTimeout(() => ac.abort(), 2500);
+    const r = await run;
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(r.interrupted).toBe(true);
+    expect(r.peers.filter((p) => p.completedAtMs !== null).length).toBe(3);
+  });
+
+  it('worker processes need tracker discovery', async () => {
+    const s = parseScenario({ discovery: 'dht' }, base);
+    await expect(runP2P(makePlan(s), { processes: 2 })).rejects.toMatchObject({ code: 'CONFIG' });
+  });
+
   it('refuses a client-server scenario', async () => {
     await expect(runP2P(makePlan(parseScenario({ mode: 'client-server' }, base)))).rejects.toMatchObject({ code: 'CONFIG' });
   });
