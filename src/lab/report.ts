@@ -80,7 +80,9 @@ export function pointLines(points: readonly SweepPoint[]): string[] {
   const w = Math.max(4, ...points.map((p) => String(p.n).length));
   return points.map((p) => {
     const cv = p.measured.length > 1 ? `  cv ${(100 * p.cv).toFixed(1)}%` : '';
-    return `${p.mode.padEnd(13)} N=${String(p.n).padEnd(w)} measured ${p.meanSeconds.toFixed(2).padStart(7)} s  bound ${p.boundSeconds.toFixed(2).padStart(7)} s  ratio ${p.ratio.toFixed(3)}${cv}`;
+    const k = p.slowdown.toFixed(2).replace(/\.?0+$/, '');
+    const slow = p.slowdown > 1 ? `  (run at rates ÷ ${k}, times shown ÷ ${k})` : '';
+    return `${p.mode.padEnd(13)} N=${String(p.n).padEnd(w)} measured ${p.meanSeconds.toFixed(2).padStart(7)} s  bound ${p.boundSeconds.toFixed(2).padStart(7)} s  ratio ${p.ratio.toFixed(3)}${cv}${slow}`;
   });
 }
 

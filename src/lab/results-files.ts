@@ -17,8 +17,8 @@ export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly un
 
 export function runsCsv(runs: readonly RunResult[]): string {
   return toCsv(
-    ['scenario', 'mode', 'n', 'repeat', 'seed', 'file_bytes', 'measured_s', 'bound_s', 'bound_term', 'ratio', 'completed', 'interrupted'],
-    runs.map((r) => [r.scenario, r.mode, r.n, r.repeat, r.seed, r.fileBytes, r.distributionSeconds, r.bound.seconds, r.bound.term, r.ratio, r.peers.filter((p) => p.completedAtMs !== null).length, r.interrupted]),
+    ['scenario', 'mode', 'n', 'repeat', 'seed', 'file_bytes', 'measured_s', 'bound_s', 'bound_term', 'ratio', 'completed', 'interrupted', 'slowdown'],
+    runs.map((r) => [r.scenario, r.mode, r.n, r.repeat, r.seed, r.fileBytes, r.distributionSeconds, r.bound.seconds, r.bound.term, r.ratio, r.peers.filter((p) => p.completedAtMs !== null).length, r.interrupted, r.slowdown ?? 1]),
   );
 }
 

@@ -48,6 +48,8 @@ export interface RunResult {
   readonly peers: readonly PeerResult[];
   readonly spread: readonly SpreadSample[];
   readonly utilisation: readonly UtilisationSample[];
+  /** The run's rates were the scenario's divided by this (its times × this); absent: 1. */
+  readonly slowdown?: number;
 }
 
 export class RunRecorder {
@@ -148,6 +150,8 @@ export interface SweepPoint {
   readonly cv: number;
   readonly boundSeconds: number;
   readonly ratio: number;
+  /** The runs were slowed down by this; the seconds above are divided by it (base rates). */
+  readonly slowdown: number;
 }
 
 export function sweepPoints(runs: readonly RunResult[]): SweepPoint[] {
@@ -159,9 +163,11 @@ export function sweepPoints(runs: readonly RunResult[]): SweepPoint[] {
   }
   const points = [...groups.values()].map((rs): SweepPoint => {
     const first = rs[0] as RunResult;
-    const measured = rs.map((r) => r.distributionSeconds as number);
+    const k = first.slowdown ?? 1;
+    const measured = rs.map((r) => (r.distributionSeconds as number) / (r.slowdown ?? 1));
     const meanSeconds = measured.reduce((a, b) => a + b, 0) / measured.length;
-    return { mode: first.mode, n: first.n, measured, meanSeconds, cv: coefficientOfVariation(measured), boundSeconds: first.bound.seconds, ratio: meanSeconds / first.bound.seconds };
+    const boundSeconds = first.bound.seconds / k;
+    return { mode: first.mode, n: first.n, measured, meanSeconds, cv: coefficientOfVariation(measured), boundSeconds, ratio: meanSeconds / boundSeconds, slowdown: k };
   });
   return points.sort((a, b) => (a.mode === b.mode ? a.n - b.n : a.mode < b.mode ? -1 : 1));
 }
@@ -176,5 +182,6 @@ export function describeRun(r: RunResult): string {
   const measured = r.distributionSeconds === null ? 'incomplete' : `${r.distributionSeconds.toFixed(2)} s`;
   const ratio = r.ratio === null ? '' : `, ratio ${r.ratio.toFixed(3)}`;
   const done = r.peers.filter((p) => p.completedAtMs !== null).length;
-  return `${r.mode} N=${r.n}${r.repeat > 0 ? ` #${r.repeat + 1}` : ''}: measured ${measured}, bound ${r.bound.seconds.toFixed(2)} s (${r.bound.term})${ratio}, ${done}/${r.n} complete${r.interrupted ? ', interrupted' : ''}`;
+  const slow = (r.slowdown ?? 1) > 1 ? ` (rates ÷ ${(r.slowdown as number).toFixed(2).replace(/\.?0+$/, '')})` : '';
+  return `${r.mode} N=${r.n}${r.repeat > 0 ? ` #${r.repeat + 1}` : ''}: measured ${measured}, bound ${r.bound.seconds.toFixed(2)} s (${r.bound.term})${ratio}, ${done}/${r.n} complete${r.interrupted ? ', interrupted' : ''}${slow}`;
 }

@@ -8,6 +8,7 @@ import { describeRun, type RunResult } from './results.ts';
 import { runClientServer } from './run-client-server.ts';
 import { runP2P, type P2PRunOptions } from './run-p2p.ts';
 import { parseScenario, type Mode, type Scenario } from './scenario.ts';
+import { autoSlowdown, slowedDown } from './slowdown.ts';
 
 export interface SweepOptions {
   readonly base: Scenario;
@@ -16,6 +17,8 @@ export interface SweepOptions {
   readonly signal?: AbortSignal;
   readonly log?: (line: string) => void;
   readonly p2p?: Omit<P2PRunOptions, 'signal' | 'repeat'>;
+  /** Slow big P2P points down (autoSlowdown) so the CPU stays out of the measurement; default true. */
+  readonly slowdown?: boolean;
 }
 
 export interface SweepOutcome {
@@ -45,10 +48,11 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   if (o.base.join.kind === 'list') notes.push('a join list fits one N only; the sweep starts everyone together');
   for (const mode of o.modes) {
     for (const n of o.ns) {
-      const s = pointScenario(o.base, mode, n);
+      const k = mode === 'p2p' && o.slowdown !== false ? autoSlowdown(n) : 1;
+      const s = slowedDown(pointScenario(o.base, mode, n), k);
       for (let repeat = 0; repeat < s.repeats; repeat++) {
         if (o.signal?.aborted) return { runs, interrupted: true, notes };
-        const r = await runOne(s, repeat, o.signal, o.p2p);
+        const r = { ...(await runOne(s, repeat, o.signal, o.p2p)), ...(k > 1 ? { slowdown: k } : {}) };
         runs.push(r);
         o.log?.(describeRun(r));
         if (r.interrupted) return { runs, interrupted: true, notes };

@@ -12,6 +12,7 @@ import { figureLines, pointLines, timestampDir, writeReport } from '../../lab/re
 import { SWEEP_NS, SWEEP_SCENARIO } from '../../lab/scenario-defaults.ts';
 import { scenarioFromFlags, type ScenarioFlag } from '../../lab/scenario-flags.ts';
 import { parseScenarioText, type Mode, type Scenario } from '../../lab/scenario.ts';
+import { FULL_RATE_PEERS } from '../../lab/slowdown.ts';
 import { runOne, runSweep } from '../../lab/sweep.ts';
 import { EXIT } from '../exit.ts';
 import { stdoutIO, type CommandIO } from '../shared.ts';
@@ -115,7 +116,7 @@ async function labRun(file: string | undefined, opts: FlagValues, io: LabIO): Pr
   else if (runs.some((r) => r.distributionSeconds === null)) process.exitCode = EXIT.failed;
 }
 
-async function labSweep(opts: FlagValues & { n?: string; mode?: string }, io: LabIO): Promise<void> {
+async function labSweep(opts: FlagValues & { n?: string; mode?: string; slowdown?: boolean }, io: LabIO): Promise<void> {
   const ns = parseNs(opts.n);
   const modes = parseModes(opts.mode);
   // Validate the largest point up front (the estimate grows with N in client-server).
@@ -126,7 +127,7 @@ async function labSweep(opts: FlagValues & { n?: string; mode?: string }, io: La
   io.out(`lab sweep: N = ${ns.join(', ')}; ${modes.join(' and ')}; F=${base.fileBytes} B, u_s=${base.serverUp} B/s; picker ${base.picker}, choker ${base.choker}, free riders ${base.freeRiders}, churn ${base.churn ? 'on' : 'off'}\n`);
   let outcome;
   try {
-    outcome = await runSweep({ base, ns, modes, signal: ac.signal, log: (l) => io.out(`${l}\n`) });
+    outcome = await runSweep({ base, ns, modes, signal: ac.signal, slowdown: opts.slowdown !== false, log: (l) => io.out(`${l}\n`) });
   } finally {
     unhook();
   }
@@ -146,7 +147,8 @@ export function registerLab(program: Command, io: LabIO = stdoutIO): Command {
   scenarioOptions(lab.command('sweep').description('distribution time vs N for both modes: the textbook figure, measured'), false)
     .option('--n <list>', 'values of N', SWEEP_NS.join(','))
     .option('--mode <mode>', 'both, p2p or client-server', 'both')
-    .action(async (opts: FlagValues & { n?: string; mode?: string }) => labSweep(opts, io));
+    .option('--no-slowdown', `run every P2P point at full rates (default: above ${FULL_RATE_PEERS} peers, rates ÷ N/${FULL_RATE_PEERS} so the CPU is not the bottleneck)`)
+    .action(async (opts: FlagValues & { n?: string; mode?: string; slowdown?: boolean }) => labSweep(opts, io));
   lab.commands.forEach((c) => c.exitOverride());
   return lab;
 }
