@@ -17,6 +17,8 @@ export interface HttpClientOptions {
   readonly throttle?: HostThrottle;
   /** Fail when no byte arrives for this long; default 30 s. */
   readonly idleTimeoutMs?: number;
+  /** Source address of the connection (the lab's kernel shaping tells hosts apart by it). */
+  readonly localAddress?: string;
 }
 
 export interface RequestOptions {
@@ -107,6 +109,7 @@ export class HttpClient {
     const dialOpts: Parameters<typeof dial>[1] = {};
     if (this.#opts.throttle) dialOpts.throttle = this.#opts.throttle;
     if (signal) dialOpts.signal = signal;
+    if (this.#opts.localAddress !== undefined) dialOpts.localAddress = this.#opts.localAddress;
     const conn = await dial(this.#opts.endpoint, dialOpts);
     const inbox = new Inbox();
     conn.onData((c) => inbox.push(c));

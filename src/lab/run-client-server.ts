@@ -25,6 +25,11 @@ export interface ClientServerRunOptions {
   /** Called as each client completes (for progress lines). */
   readonly onComplete?: (index: number, atMs: number) => void;
   readonly repeat?: number;
+  /**
+   * Each host's own loopback address (server, then client i), for kernel shaping: the kernel's
+   * tc classes tell the hosts apart by address, and the in-process throttles are left off.
+   */
+  readonly kernelShaped?: { readonly server: string; client(index: number): string };
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -48,8 +53,9 @@ export async function runClientServer(plan: Plan, o: ClientServerRunOptions = {}
   if (s.churn !== null) throw new ConfigError('churn is not modelled in client-server runs');
   const rec = new RunRecorder(plan, o.repeat ?? 0);
   const dir = await mkdtemp(join(tmpdir(), 'ringswarm-cs-'));
-  const serverHost = hostThrottle({ up: s.serverUp });
-  const server = new HttpFileServer({ root: dir, throttle: serverHost, idleMs: 600_000 });
+  const shaped = o.kernelShaped;
+  const serverHost = hostThrottle(shaped ? {} : { up: s.serverUp });
+  const server = new HttpFileServer({ root: dir, throttle: serverHost, idleMs: 600_000, ...(shaped ? { host: shaped.server } : {}) });
   const clients: HttpClient[] = [];
   const stop = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
@@ -73,7 +79,8 @@ export async function runClientServer(plan: Plan, o: ClientServerRunOptions = {}
     const fetches = plan.peers.map(async (p) => {
       await sleep(p.joinAtMs, signal);
       // u_i is not used in client-server (a free rider's 0 must not block its request line).
-      const client = new HttpClient({ endpoint: { host: '127.0.0.1', port }, throttle: hostThrottle({ up: p.up || Infinity, down: p.down }), idleTimeoutMs: 600_000 });
+      const link = shaped ? { throttle: hostThrottle(), localAddress: shaped.client(p.index) } : { throttle: hostThrottle({ up: p.up || Infinity, down: p.down }) };
+      const client = new HttpClient({ endpoint: { host: shaped?.server ?? '127.0.0.1', port }, ...link, idleTimeoutMs: 600_000 });
       clients.push(client);
       let got = 0;
       const res = await client.get('/file.bin', { signal, onBody: (c) => void (got += c.length) });

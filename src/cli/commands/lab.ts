@@ -12,6 +12,8 @@ import { figureLines, pointLines, timestampDir, writeReport } from '../../lab/re
 import { SWEEP_NS, SWEEP_SCENARIO } from '../../lab/scenario-defaults.ts';
 import { scenarioFromFlags, type ScenarioFlag } from '../../lab/scenario-flags.ts';
 import { parseScenarioText, type Mode, type Scenario } from '../../lab/scenario.ts';
+import { kernelShapingProblem, runClientServerKernel } from '../../lab/kernel-shaping.ts';
+import { makePlan } from '../../lab/plan.ts';
 import { FULL_RATE_PEERS } from '../../lab/slowdown.ts';
 import { runOne, runSweep } from '../../lab/sweep.ts';
 import { EXIT } from '../exit.ts';
@@ -88,16 +90,23 @@ async function loadScenario(file: string | undefined, opts: FlagValues, withN: b
   return scenarioFromFlags(flagsOf(opts, withN), base, validate);
 }
 
-async function labRun(file: string | undefined, opts: FlagValues, io: LabIO): Promise<void> {
+async function labRun(file: string | undefined, opts: FlagValues & { shaping?: string }, io: LabIO): Promise<void> {
   const s = await loadScenario(file, opts, true);
+  const shaping = opts.shaping ?? 'throttle';
+  if (shaping !== 'throttle' && shaping !== 'kernel') throw new ConfigError(`--shaping must be throttle or kernel; got "${shaping}"`);
+  if (shaping === 'kernel') {
+    if (s.mode !== 'client-server') throw new ConfigError('--shaping kernel runs client-server scenarios only (add --mode client-server)');
+    const problem = await kernelShapingProblem();
+    if (problem) throw new ConfigError(problem);
+  }
   const dir = opts.out ?? timestampDir();
   const ac = new AbortController();
   const unhook = abortOnSignals(ac, io);
   const runs: RunResult[] = [];
   try {
-    io.out(`lab run "${s.name}": ${s.mode}, N=${s.n}, F=${s.fileBytes} B, u_s=${s.serverUp} B/s, ${s.repeats} repeat(s)\n`);
+    io.out(`lab run "${s.name}": ${s.mode}, N=${s.n}, F=${s.fileBytes} B, u_s=${s.serverUp} B/s, ${s.repeats} repeat(s)${shaping === 'kernel' ? ', shaped by the kernel (tc)' : ''}\n`);
     for (let k = 0; k < s.repeats && !ac.signal.aborted; k++) {
-      const r = await runOne(s, k, ac.signal);
+      const r = shaping === 'kernel' ? await runClientServerKernel(makePlan(s, s.seed + k), { signal: ac.signal, repeat: k }) : await runOne(s, k, ac.signal);
       runs.push(r);
       io.out(`${describeRun(r)}\n`);
       if ('cpu' in r) {
@@ -141,9 +150,9 @@ async function labSweep(opts: FlagValues & { n?: string; mode?: string; slowdown
 
 export function registerLab(program: Command, io: LabIO = stdoutIO): Command {
   const lab = program.command('lab').description('distribution-time lab: client-server (HTTP) vs P2P (BitTorrent) on loopback, against the textbook bounds');
-  scenarioOptions(lab.command('run').description('run one scenario (a JSON file and/or flags) and save results and figures').argument('[scenario]', 'scenario JSON file'), true).action(
-    async (file: string | undefined, opts: FlagValues) => labRun(file, opts, io),
-  );
+  scenarioOptions(lab.command('run').description('run one scenario (a JSON file and/or flags) and save results and figures').argument('[scenario]', 'scenario JSON file'), true)
+    .option('--shaping <how>', 'throttle (ringswarm token buckets) or kernel (tc in a network namespace; Linux, root, client-server)', 'throttle')
+    .action(async (file: string | undefined, opts: FlagValues & { shaping?: string }) => labRun(file, opts, io));
   scenarioOptions(lab.command('sweep').description('distribution time vs N for both modes: the textbook figure, measured'), false)
     .option('--n <list>', 'values of N', SWEEP_NS.join(','))
     .option('--mode <mode>', 'both, p2p or client-server', 'both')

@@ -1,0 +1,112 @@
+/**
+ * The kernel-shaping backend (Linux, root, iproute2): a client-server run inside a private
+ * network namespace whose loopback carries every host on its own 127.x address, rate-limited by
+ * the kernel's traffic control (an HTB class of u_s for the server's upload, one child class per
+ * client capped at d_i) instead of ringswarm's token buckets — so the in-process throttles can
+ * be checked against the kernel's. Traffic never leaves that namespace's lo.
+ *
+ * The namespace and its qdisc are set up here; the run itself happens in a child process
+ * started with `ip netns exec` (kernel-shaping-child.ts), which hands its RunResult back
+ * through a file. Ctrl-C kills the child and removes the namespace.
+ */
+import { spawn, execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { deserialize, serialize } from 'node:v8';
+import { AbortedError, ConfigError } from '../errors.ts';
+import type { Plan } from './plan.ts';
+import type { RunResult } from './results.ts';
+
+const run = promisify(execFile);
+const CHILD = fileURLToPath(new URL('./kernel-shaping-child.ts', import.meta.url));
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+export const SERVER_ADDRESS = '127.0.0.2';
+
+/** Client i's address: 127.1.b.c, never .0 or .255 in the last byte. */
+export function clientAddress(index: number): string {
+  return `127.1.${Math.floor(index / 250)}.${(index % 250) + 1}`;
+}
+
+/** Why kernel shaping cannot run here, or undefined when it can. */
+export async function kernelShapingProblem(): Promise<string | undefined> {
+  if (process.platform !== 'linux') return 'kernel shaping needs Linux (network namespaces and tc)';
+  if (process.getuid?.() !== 0) return 'kernel shaping needs root (ip netns, tc)';
+  const probe = `ringswarm-probe-${process.pid}`;
+  try {
+    await run('ip', ['netns', 'add', probe]);
+    await run('ip', ['netns', 'del', probe]);
+    await run('tc', ['-V']);
+  } catch (e) {
+    return `kernel shaping unavailable: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+  }
+  return undefined;
+}
+
+const bits = (bytesPerSecond: number): string => `${Math.max(8, Math.floor(bytesPerSecond * 8))}bit`;
+
+/**
+ * The commands that shape a client-server plan in namespace `ns` (pure, for tests). lo's MTU is
+ * set to Ethernet's so HTB paces packets of a real link's size, not 64 KiB loopback frames.
+ */
+export function shapingCommands(ns: string, plan: Plan): string[][] {
+  const s = plan.scenario;
+  const tc = (...args: string[]): string[] => ['tc', '-n', ns, ...args];
+  const cmds: string[][] = [
+    ['ip', 'netns', 'add', ns],
+    ['ip', '-n', ns, 'link', 'set', 'lo', 'mtu', '1500'],
+    ['ip', '-n', ns, 'link', 'set', 'lo', 'up'],
+    tc('qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb', 'default', '2'),
+    // Everything but the server's payload (requests, ACKs): unshaped.
+    tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:2', 'htb', 'rate', '10gbit'),
+    // The server's upload, u_s, shared by its clients.
+    tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:1', 'htb', 'rate', bits(s.serverUp), 'ceil', bits(s.serverUp)),
+  ];
+  for (const p of plan.peers) {
+    const id = `1:${(p.index + 16).toString(16)}`;
+    const ceil = Math.min(p.down, s.serverUp);
+    // Guaranteed an equal share of u_s (never above its own cap: HTB needs rate ≤ ceil).
+    cmds.push(tc('class', 'add', 'dev', 'lo', 'parent', '1:1', 'classid', id, 'htb', 'rate', bits(Math.min(s.serverUp / plan.peers.length, ceil)), 'ceil', bits(ceil)));
+    cmds.push(tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'src', `${SERVER_ADDRESS}/32`, 'match', 'ip', 'dst', `${clientAddress(p.index)}/32`, 'flowid', id));
+  }
+  return cmds;
+}
+
+export interface KernelRunOptions {
+  readonly signal?: AbortSignal;
+  readonly repeat?: number;
+}
+
+/** Runs a client-server plan under kernel shaping; the result is marked `shaping: 'kernel'`. */
+export async function runClientServerKernel(plan: Plan, o: KernelRunOptions = {}): Promise<RunResult & { shaping: 'kernel' }> {
+  if (plan.scenario.mode !== 'client-server') throw new ConfigError('kernel shaping runs client-server scenarios (P2P hosts are not told apart by address yet)');
+  if (plan.peers.length > 62_500) throw new ConfigError('kernel shaping addresses at most 62,500 clients');
+  const problem = await kernelShapingProblem();
+  if (problem) throw new ConfigError(problem);
+  if (o.signal?.aborted) throw new AbortedError();
+  const ns = `ringswarm-lab-${process.pid}-${Date.now().toString(36)}`;
+  const dir = await mkdtemp(join(tmpdir(), 'ringswarm-tc-'));
+  try {
+    for (const cmd of shapingCommands(ns, plan)) await run(cmd[0] as string, cmd.slice(1));
+    const input = join(dir, 'plan.bin');
+    const output = join(dir, 'result.bin');
+    await writeFile(input, serialize({ plan, repeat: o.repeat ?? 0 }));
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', TSX, CHILD, input, output], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const onAbort = (): void => void child.kill('SIGTERM');
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (c) => resolve(c));
+    }).finally(() => o.signal?.removeEventListener('abort', onAbort));
+    if (code !== 0 && !o.signal?.aborted) throw new Error(`kernel-shaped run failed (exit ${code})`);
+    const result = deserialize(await readFile(output)) as RunResult;
+    return { ...result, shaping: 'kernel' };
+  } finally {
+    await run('ip', ['netns', 'del', ns]).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
