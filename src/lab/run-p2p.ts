@@ -45,7 +45,7 @@ export interface P2PRunOptions {
   /** Utilisation / spread sampling period; default 250 ms. */
   readonly sampleMs?: number;
   readonly onComplete?: (index: number, atMs: number) => void;
-  /** Called once the tracker, ring and seeder are up, just before the first peer joins. */
+  /** Called once the swarm is up and the clock has started (the seed has just joined). */
   readonly onLive?: (swarm: LiveSwarm) => void;
   readonly repeat?: number;
   /** Give up (incomplete result) after this long; default max(60 s, 20 × bound). */
@@ -93,7 +93,7 @@ export interface LiveSwarm {
 /** runP2P's view of one leecher; the client itself lives in a PeerHost (here or in a worker). */
 interface PeerState {
   readonly plan: PeerPlan;
-  host: PeerHost;
+  readonly host: PeerHost;
   /** Verified pieces (kept across churn sessions: the data stays on disk). */
   readonly have: Uint8Array;
   haveCount: number;
@@ -101,6 +101,9 @@ interface PeerState {
   departed: boolean;
   doneMs: number | null;
 }
+
+/** From this many peers on, one process is CPU-bound on 2 cores (measured: N=64 1.5 × the bound). */
+const WORKERS_FROM_PEERS = 48;
 
 /**
  * How many processes host the leechers. Workers find peers through the tracker only (the lab's
@@ -112,7 +115,7 @@ function peerProcesses(s: Scenario, requested: number | undefined): number {
     if (requested > 1 && s.discovery !== 'tracker') throw new ConfigError(`peer worker processes need discovery 'tracker' (the DHT ring is in-process), got '${s.discovery}'`);
     return Math.min(requested, s.n);
   }
-  return s.n >= 48 && s.discovery === 'tracker' ? Math.max(1, Math.min(4, availableParallelism())) : 1;
+  return s.n >= WORKERS_FROM_PEERS && s.discovery === 'tracker' ? Math.max(1, Math.min(4, availableParallelism())) : 1;
 }
 
 export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunResult> {
@@ -209,14 +212,15 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
       for (let i = 0; i < pieceCount; i++) if (ps.have[i]) copies[i] = Math.max(0, Math.min(255, (copies[i] as number) + delta));
     };
     const byIndex = new Map<number, PeerState>();
+    // A piece verified just as its peer went offline still counts: its data is on disk.
     const events: PeerHostEvents = {
       verified: (i, piece) => {
         const ps = byIndex.get(i);
-        if (ps?.online) onVerified(ps, piece);
+        if (ps) onVerified(ps, piece);
       },
       done: (i) => {
         const ps = byIndex.get(i);
-        if (ps?.online) markDone(ps);
+        if (ps) markDone(ps);
       },
     };
     // One host in this process, or one per worker process (each with its share of the peers).
