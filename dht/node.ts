@@ -2,10 +2,13 @@
  * A Chord DHT node on the network: carries out the pure ChordCore's actions over src/net's
  * UdpRpc, runs the maintenance timers (stabilize, fix_fingers, check_predecessor, record
  * expiry), and offers iterative lookups, put/get with replication, and announce/getPeers.
- * Requests are answered in rpc/handler.ts.
+ * Requests are answered in rpc/handler.ts, core actions carried out in chord-actions.ts, and
+ * put/get/announce/getPeers run in ring-records.ts.
  */
 import { EventEmitter, setMaxListeners } from 'node:events';
 import type { ChordAction, ChordOptions, ChordSnapshot } from './core/chord.ts';
+import { carryOut } from './chord-actions.ts';
+import { announceOnRing, getFromRing, peersFromRing, putOnRing } from './ring-records.ts';
 import { ChordCore } from './core/chord.ts';
 import type { NodeRef } from './core/node-ref.ts';
 import { IterativeLookup } from './core/lookup.ts';
@@ -226,7 +229,7 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
         this.records.table.all(this.now).map((e) => this.putTo(succ, e.key, e.value, e.expiresAt - this.now, false, signal)),
       );
     }
-    await Promise.allSettled(this.core.leave().map((a) => this.act(a, signal)));
+    await Promise.allSettled(this.core.leave().map((a) => carryOut(this, a, signal)));
     await this.stop();
   }
 
@@ -283,55 +286,22 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   }
 
   /** Store value under key on its owner, which replicates it on its successors. */
-  async put(key: Id160, value: Uint8Array, ttlMs: number, signal?: AbortSignal): Promise<NodeRef> {
-    return this.onOwner(key, signal, (n) => this.putTo(n, key, value, ttlMs, false, signal));
+  put(key: Id160, value: Uint8Array, ttlMs: number, signal?: AbortSignal): Promise<NodeRef> {
+    return putOnRing(this, key, value, ttlMs, signal);
   }
 
-  /**
-   * Values under key from its owner; when the owner has none (it took the range over moments
-   * ago and anti-entropy has not reached it yet), from the replicas in turn.
-   */
-  async get(key: Id160, signal?: AbortSignal): Promise<Uint8Array[]> {
-    const r = await this.lookup(key, signal);
-    let answered = false;
-    let lastError: unknown;
-    for (const n of [r.owner, ...r.backups].slice(0, this.options.replicas + 1)) {
-      try {
-        let values: Uint8Array[];
-        if (n.id === this.self.id) values = this.records.get(key, this.now);
-        else {
-          const res = await this.request(n, { t: 'get', from: this.fromId(), key }, signal);
-          if (res.t !== 'values') throw new ProtocolError('expected values');
-          values = res.values;
-        }
-        answered = true;
-        if (values.length > 0) return values;
-      } catch (e) {
-        if (signal?.aborted) throw e;
-        lastError = e;
-        void this.run(this.core.onUnreachable(n, this.now));
-      }
-    }
-    if (!answered) throw lastError ?? new TimeoutError('no owner answered');
-    return [];
+  /** Values under key from its owner, or from the replicas when it has none. */
+  get(key: Id160, signal?: AbortSignal): Promise<Uint8Array[]> {
+    return getFromRing(this, key, signal);
   }
 
   /** Announce that a peer for infohash listens on `port` at our address (as seen by the owner). */
-  async announce(infohash: Id160, port: number, ttlMs = 30 * 60_000, signal?: AbortSignal): Promise<void> {
-    await this.onOwner(infohash, signal, async (n) => {
-      const res = await this.request(n, { t: 'announce', from: this.fromId(), infohash, port, ttlMs }, signal);
-      if (res.t !== 'ok') throw new ProtocolError('announce refused');
-    });
+  announce(infohash: Id160, port: number, ttlMs = 30 * 60_000, signal?: AbortSignal): Promise<void> {
+    return announceOnRing(this, infohash, port, ttlMs, signal);
   }
 
-  async getPeers(infohash: Id160, signal?: AbortSignal): Promise<Endpoint[]> {
-    let out: Endpoint[] = [];
-    await this.onOwner(infohash, signal, async (n) => {
-      const res = await this.request(n, { t: 'get_peers', from: this.fromId(), infohash }, signal);
-      if (res.t !== 'peers') throw new ProtocolError('expected peers');
-      out = res.peers;
-    });
-    return out;
+  getPeers(infohash: Id160, signal?: AbortSignal): Promise<Endpoint[]> {
+    return peersFromRing(this, infohash, signal);
   }
 
   /** A ring member sent us a request: it is alive, and may be a successor we missed. */
@@ -375,23 +345,6 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
     this.replicator.replicate(entries, to);
   }
 
-  /** Find key's owner and run f on it; if it does not answer, on the next backups in turn. */
-  private async onOwner<T>(key: Id160, signal: AbortSignal | undefined, f: (n: NodeRef) => Promise<T>): Promise<NodeRef> {
-    const r = await this.lookup(key, signal);
-    let lastError: unknown;
-    for (const n of [r.owner, ...r.backups]) {
-      try {
-        await f(n);
-        return n;
-      } catch (e) {
-        if (signal?.aborted) throw e;
-        lastError = e;
-        void this.run(this.core.onUnreachable(n, this.now));
-      }
-    }
-    throw lastError ?? new TimeoutError('no owner answered');
-  }
-
   private async exclusive(name: string, f: () => Promise<void>): Promise<void> {
     if (this.busy.has(name) || this.state !== 'started') return;
     this.busy.add(name);
@@ -408,47 +361,7 @@ export class DhtNode extends EventEmitter<DhtNodeEvents> {
   async run(actions: ChordAction[], signal?: AbortSignal): Promise<void> {
     for (const a of actions) {
       if (this.state !== 'started') return;
-      await this.act(a, signal);
-    }
-  }
-
-  private async act(a: ChordAction, signal?: AbortSignal): Promise<void> {
-    const core = this.core;
-    const fail = (to: NodeRef): Promise<void> => this.run(core.onUnreachable(to, this.now), signal);
-    switch (a.type) {
-      case 'get_neighbors': {
-        let res: DhtResponse;
-        try {
-          res = await this.request(a.to, { t: 'neighbors', from: this.fromId() }, signal);
-        } catch {
-          return fail(a.to);
-        }
-        if (res.t !== 'neighbors') return fail(a.to);
-        return this.run(core.onNeighbors(a.to, { predecessor: res.predecessor, successors: res.successors }, a.reason, this.now), signal);
-      }
-      case 'notify':
-      case 'ping':
-        try {
-          await this.request(a.to, a.type === 'notify' ? { t: 'notify', from: this.self.id } : { t: 'ping', from: this.fromId() }, signal);
-          core.heardFrom(a.to, this.now);
-        } catch {
-          return fail(a.to);
-        }
-        return;
-      case 'find_successor': {
-        const r = await this.lookup(a.key, signal, a.via ?? undefined).catch(() => null);
-        if (!r) return;
-        if (a.reason === 'join') return this.run(core.onJoinFound(r.owner, this.now), signal);
-        core.onFingerFound(a.finger, r.owner, this.now);
-        return;
-      }
-      case 'leave':
-        await this.request(a.to, { t: 'leave', from: this.self.id, predecessor: a.predecessor, successors: a.successors }, signal).catch(() => undefined);
-        return;
-      case 'predecessor_changed':
-        return this.replicator.predecessorChanged(a.previous, a.current);
-      case 'successors_changed':
-        return this.replicator.successorsChanged();
+      await carryOut(this, a, signal);
     }
   }
 }
