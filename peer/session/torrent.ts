@@ -1,16 +1,16 @@
 /**
  * One torrent in a running client: storage, resume, the picker and choker, the peer manager,
  * peer sources, and the timers that drive them. Composition only — the decisions live in
- * peer/core, the message handling in downloader.ts / uploader.ts / piece-verifier.ts.
+ * peer/core, the message handling in downloader.ts / uploader.ts / piece-verifier.ts, the
+ * per-peer routing in peer-wiring.ts and what a checked piece changes in piece-ledger.ts.
  */
 import { EventEmitter } from 'node:events';
 import { Availability } from '../core/availability.ts';
-import { Bitfield } from '../core/bitfield.ts';
+import type { Bitfield } from '../core/bitfield.ts';
 import { Choker } from '../core/choker.ts';
 import { Layout } from '../core/layout.ts';
 import { Picker } from '../core/picker.ts';
 import type { Wire } from '../wire/wire.ts';
-import { FrameTooLargeError, ProtocolError } from '../../src/errors.ts';
 import type { Metainfo } from '../../src/codec/metainfo.ts';
 import type { TorrentView, RateHistory } from '../../src/control/snapshot.ts';
 import type { Endpoint } from '../../src/naming/endpoint.ts';
@@ -23,8 +23,10 @@ import { TrackerClient } from '../../tracker/client.ts';
 import { Choking } from './choking.ts';
 import { untilDone, type TorrentDeps, type TorrentEvents, type TorrentInit } from './torrent-types.ts';
 import { Downloader } from './downloader.ts';
-import type { PeerConnection, WriteWatch } from './peer-connection.ts';
+import type { WriteWatch } from './peer-connection.ts';
 import { PeerManager } from './peer-manager.ts';
+import { PeerWiring } from './peer-wiring.ts';
+import { PieceLedger } from './piece-ledger.ts';
 import { PieceVerifier } from './piece-verifier.ts';
 import type { TorrentStats } from './torrent-stats.ts';
 import { torrentView } from './torrent-view.ts';
@@ -56,6 +58,8 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   private readonly choking: Choking;
   private readonly manager: PeerManager;
   private readonly verifier: PieceVerifier;
+  private readonly wiring: PeerWiring;
+  private readonly ledger: PieceLedger;
   private readonly sources: PeerSource[] = [];
   private readonly downMeter = new RateMeter();
   private readonly upMeter = new RateMeter();
@@ -65,9 +69,6 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   private uploader: Uploader | undefined;
   private state: TorrentStats['state'] = 'checking';
   private errorMessage: string | undefined;
-  private verifiedBytes = 0;
-  private hashWasted = 0;
-  private readonly strikes = new Map<string, number>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastSample = 0;
   private stopping: Promise<void> | undefined;
@@ -96,9 +97,9 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     this.verifier = new PieceVerifier(
       { storage: this.storage, hashes: m, layout: this.layout },
       {
-        verified: (piece) => this.onVerified(piece),
-        failed: (piece, peers) => this.onHashFailed(piece, peers),
-        culprit: (peer) => this.strike(peer),
+        verified: (piece) => this.ledger.verified(piece),
+        failed: (piece, peers) => this.ledger.failed(piece, peers),
+        culprit: (peer) => this.ledger.strike(peer),
         error: (e) => this.fail(e),
       },
     );
@@ -112,13 +113,32 @@ export class Torrent extends EventEmitter<TorrentEvents> {
         isSelf: (to) => deps.isSelf(to),
         globalRoom: () => deps.globalRoom(),
         wantMore: () => this.state === 'downloading' || this.state === 'seeding',
-        attach: (p) => this.attach(p),
-        detach: (p, reason) => this.detach(p, reason),
+        attach: (p) => this.wiring.attach(p),
+        detach: (p, reason) => this.wiring.detach(p, reason),
         banned: (address, reason) => this.emit('peer-banned', address, reason),
         handshakeFailed: (address, reason) => this.emit('peer-disconnected', address, reason?.message ?? 'closed before the handshake'),
       },
       { maxPeers: init.maxPeers ?? 50 },
     );
+    const parts = { availability: this.availability, manager: this.manager, events: this, downloader: () => this.downloader };
+    this.wiring = new PeerWiring({
+      ...parts,
+      pieceCount: m.pieceCount,
+      choking: this.choking,
+      uploader: () => this.uploader,
+      have: () => this.picker!.have,
+      done: () => this.done,
+      received: (n) => this.downMeter.add(n, this.d.now()),
+    });
+    this.ledger = new PieceLedger({
+      ...parts,
+      layout: this.layout,
+      resume: this.resumeData,
+      redundantHaves: init.sendRedundantHaves !== false,
+      picker: () => this.picker,
+      stopping: () => this.stopping !== undefined,
+      completed: () => this.onComplete(),
+    });
   }
 
   get infoHashHex(): string {
@@ -158,7 +178,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     const startedWith = have.clone();
     const picker = new Picker({ geometry: this.layout, availability: this.availability, random: this.d.random, have }, { strategy: this.o.picker ?? 'rarest-first', endgameMinAgeMs: ENDGAME_MIN_AGE_MS });
     this.picker = picker;
-    for (const i of have) this.verifiedBytes += this.layout.pieceSize(i);
+    this.ledger.counted(have);
     this.downloader = new Downloader({
       picker,
       verifier: this.verifier,
@@ -235,14 +255,14 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     const m = this.metainfo;
     const peers = [...this.manager.peers.values()];
     const downloadRate = this.downMeter.rate(now);
-    const left = m.length - this.verifiedBytes;
+    const left = m.length - this.ledger.verifiedBytes;
     const s: TorrentStats = {
       infoHashHex: m.infoHashHex,
       name: m.name,
       length: m.length,
       pieceCount: m.pieceCount,
       have: this.picker?.have.count ?? 0,
-      progress: m.length === 0 ? 1 : this.verifiedBytes / m.length,
+      progress: m.length === 0 ? 1 : this.ledger.verifiedBytes / m.length,
       downloaded: this.downloader?.downloaded ?? 0,
       uploaded: this.uploader?.uploaded ?? 0,
       downloadRate,
@@ -251,9 +271,9 @@ export class Torrent extends EventEmitter<TorrentEvents> {
       seeds: peers.filter((p) => this.availability.bitfieldOf(p.key)?.isComplete).length,
       state: this.state,
       eta: this.state === 'downloading' && downloadRate > 0 ? left / downloadRate : null,
-      wasted: this.hashWasted + (this.downloader?.wasted ?? 0),
+      wasted: this.ledger.hashWasted + (this.downloader?.wasted ?? 0),
       refetched: this.downloader?.refetched ?? 0,
-      wasteBy: { choked: 0, endgame: 0, timeout: 0, ...this.downloader?.wasteBy, hash: this.hashWasted },
+      wasteBy: { choked: 0, endgame: 0, timeout: 0, ...this.downloader?.wasteBy, hash: this.ledger.hashWasted },
     };
     return s;
   }
@@ -285,98 +305,13 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     return this.resumeData.forget();
   }
 
-  // ---- peers ----
-
-  private attach(p: PeerConnection): void {
-    const w = p.wire;
-    const n = this.metainfo.pieceCount;
-    const down = this.downloader!;
-    const up = this.uploader!;
-    this.availability.setBitfield(p.key, new Bitfield(n));
-    w.on('bitfield', (bits) => {
-      this.availability.setBitfield(p.key, Bitfield.fromBytes(bits, n));
-      if (!this.bothSeeds(p)) down.updateInterest(p);
-    });
-    w.on('have', (i) => {
-      this.availability.have(p.key, i);
-      if (!this.bothSeeds(p)) down.onHave(p, i);
-    });
-    w.on('choke', () => down.onChoke(p));
-    w.on('unchoke', () => down.fill(p));
-    w.on('interested', () => this.choking.soon());
-    w.on('not-interested', () => {
-      if (!w.amChoking) this.choking.soon();
-    });
-    w.on('request', (r) => up.onRequest(p, r));
-    w.on('cancel', (r) => up.onCancel(p, r));
-    w.on('piece', (i, begin, block) => {
-      this.downMeter.add(block.length, this.d.now());
-      down.onPiece(p, i, begin, block);
-    });
-    const have = this.picker!.have;
-    if (have.count > 0) w.bitfield(have.toBytes());
-    this.emit('peer-connected', p.key);
-    this.emit('wire', p.key, w);
-  }
-
-  private detach(p: PeerConnection, reason: Error | undefined): void {
-    this.availability.removePeer(p.key);
-    this.downloader?.forget(p);
-    this.uploader?.forget(p);
-    // Broken protocol (bad index, bitfield, lengths, oversized frames) is a ban, not a retry.
-    const broke = reason instanceof ProtocolError || reason instanceof FrameTooLargeError;
-    if (broke && !this.manager.isBanned(p.key)) {
-      this.manager.bans.set(p.key, reason.message);
-      if (p.peerIdHex) this.manager.bans.set(`id:${p.peerIdHex}`, reason.message);
-      this.emit('peer-banned', p.key, reason.message);
-    }
-    this.emit('peer-disconnected', p.key, reason?.message);
-    if (!p.wire.amChoking) this.choking.soon();
-  }
-
-  /** Two seeds have nothing to trade: close. */
-  private bothSeeds(p: PeerConnection): boolean {
-    if (!this.done || !this.availability.bitfieldOf(p.key)?.isComplete) return false;
-    p.wire.close();
-    return true;
-  }
-
-  private strike(peer: string): void {
-    const n = (this.strikes.get(peer) ?? 0) + 1;
-    this.strikes.set(peer, n);
-    const p = this.manager.peers.get(peer);
-    if (n >= 2 && p) this.manager.ban(p, `sent data failing the hash check (${n} pieces)`);
-  }
-
-  // ---- pieces ----
-
-  private onVerified(piece: number): void {
-    const picker = this.picker;
-    if (!picker || this.stopping || picker.have.has(piece)) return;
-    picker.pieceVerified(piece);
-    this.resumeData.pieceVerified(piece);
-    this.verifiedBytes += this.layout.pieceSize(piece);
-    for (const p of this.manager.peers.values()) {
-      if (!p.wire.isOpen) continue;
-      if (this.o.sendRedundantHaves !== false || !this.availability.peerHas(p.key, piece)) p.wire.have(piece);
-      if (p.wire.amInterested && this.availability.peerHas(p.key, piece)) this.downloader!.updateInterest(p);
-    }
-    this.emit('verified', piece);
-    if (picker.isComplete) {
-      this.state = this.state === 'paused' ? 'paused' : 'seeding';
-      void this.resumeData.flush().catch(() => undefined);
-      for (const s of this.sources) s.completed?.();
-      for (const p of [...this.manager.peers.values()]) this.bothSeeds(p);
-      this.emit('done');
-    }
-  }
-
-  private onHashFailed(piece: number, peers: string[]): void {
-    if (!this.picker || this.stopping) return;
-    this.picker.pieceFailed(piece);
-    this.hashWasted += this.layout.pieceSize(piece);
-    this.emit('hash-failed', piece, peers);
-    for (const p of this.manager.peers.values()) this.downloader!.fill(p);
+  /** The last piece verified: seed from now on. */
+  private onComplete(): void {
+    this.state = this.state === 'paused' ? 'paused' : 'seeding';
+    void this.resumeData.flush().catch(() => undefined);
+    for (const s of this.sources) s.completed?.();
+    for (const p of [...this.manager.peers.values()]) this.wiring.bothSeeds(p);
+    this.emit('done');
   }
 
   private fail(e: Error): void {
@@ -391,7 +326,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     return {
       uploaded: BigInt(this.uploader?.uploaded ?? 0),
       downloaded: BigInt(this.downloader?.downloaded ?? 0),
-      left: BigInt(this.metainfo.length - this.verifiedBytes),
+      left: BigInt(this.metainfo.length - this.ledger.verifiedBytes),
     };
   }
 
