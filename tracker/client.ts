@@ -51,6 +51,8 @@ export interface TrackerClientOptions {
   udpAttempts?: number;
   /** Floor on the re-announce delay (ms), whatever interval a tracker asks for. */
   minIntervalMs?: number;
+  /** The address to be listed under (sent as BEP 3 `ip`; BEP 15's IP field). */
+  ip?: string;
 }
 
 export interface TrackerClientEvents extends PeerSourceEvents {
@@ -60,7 +62,7 @@ export interface TrackerClientEvents extends PeerSourceEvents {
 export class TrackerClient extends EventEmitter<TrackerClientEvents> implements PeerSource {
   readonly name = 'tracker';
   private readonly tiers: string[][];
-  private readonly o: Required<Omit<TrackerClientOptions, 'announceList'>>;
+  private readonly o: Required<Omit<TrackerClientOptions, 'announceList' | 'ip'>> & Pick<TrackerClientOptions, 'ip'>;
   private readonly random: Random;
   private readonly key: number;
   private timer: NodeJS.Timeout | undefined;
@@ -201,7 +203,7 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> implements 
 
   private send(url: string, event: AnnounceEvent, signal: AbortSignal | undefined): Promise<AnnounceReply> {
     const s = this.deps.stats();
-    const p: AnnounceParams = { infoHash: this.o.infoHash, peerId: this.o.peerId, port: this.o.port, uploaded: s.uploaded, downloaded: s.downloaded, left: s.left, event, numwant: event === 'stopped' ? 0 : this.o.numwant, key: this.key };
+    const p: AnnounceParams = { infoHash: this.o.infoHash, peerId: this.o.peerId, port: this.o.port, uploaded: s.uploaded, downloaded: s.downloaded, left: s.left, event, numwant: event === 'stopped' ? 0 : this.o.numwant, key: this.key, ...(this.o.ip !== undefined ? { ip: this.o.ip } : {}) };
     if (url.startsWith('udp:')) {
       const udp = this.udp();
       if (!udp) return Promise.reject(new TrackerError('tracker client is not running'));

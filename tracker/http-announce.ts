@@ -26,6 +26,8 @@ export interface AnnounceParams {
   event: AnnounceEvent;
   numwant: number;
   key: number;
+  /** The address to be listed under (BEP 3 `ip`); trackers take it only if they trust it. */
+  ip?: string;
 }
 
 export interface AnnounceReply {
@@ -68,6 +70,7 @@ export function buildAnnounceUrl(announce: string, p: AnnounceParams): string {
     'compact=1',
   ];
   if (p.event !== 'none') q.push(`event=${p.event}`);
+  if (p.ip !== undefined) q.push(`ip=${encodeURIComponent(p.ip)}`);
   return announce + (announce.includes('?') ? '&' : '?') + q.join('&');
 }
 

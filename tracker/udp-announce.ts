@@ -20,6 +20,13 @@ import type { Random } from '../src/random.ts';
 import { defaultResolver, type AnnounceParams, type AnnounceReply, type ScrapeReply } from './http-announce.ts';
 import { udpTrackerCodec, type UdpTrackerRequest, type UdpTrackerResponse } from './udp-rpc-codec.ts';
 
+/** BEP 15's IP field: the IPv4 address to be listed under, 0 for "the sender's". */
+export function ipv4Number(ip: string | undefined): number {
+  const parts = ip?.split('.').map(Number);
+  if (!parts || parts.length !== 4 || parts.some((b) => !Number.isInteger(b) || b < 0 || b > 255)) return 0;
+  return parts.reduce((a, b) => a * 256 + b, 0);
+}
+
 export interface UdpTrackerDeps {
   throttle?: HostThrottle;
   /** Share the process's resolver so one tracker name costs one lookup. */
@@ -91,7 +98,7 @@ export class UdpTracker {
   async announce(url: string, p: AnnounceParams, o: UdpExchangeOptions = {}): Promise<AnnounceReply> {
     const { to, rpc } = await this.target(url, o.signal);
     const r = await this.exchange(to, rpc, o, (connectionId) => ({
-      action: 'announce', connectionId, infoHash: p.infoHash, peerId: p.peerId, downloaded: p.downloaded, left: p.left, uploaded: p.uploaded, event: p.event, ip: 0, key: p.key, numwant: p.numwant, port: p.port,
+      action: 'announce', connectionId, infoHash: p.infoHash, peerId: p.peerId, downloaded: p.downloaded, left: p.left, uploaded: p.uploaded, event: p.event, ip: ipv4Number(p.ip), key: p.key, numwant: p.numwant, port: p.port,
     }));
     if (r.action !== 'announce') throw new TrackerError(`udp tracker answered announce with ${r.action}`);
     const family = ipFamily(to.host) === 6 ? 6 : 4;

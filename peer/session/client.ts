@@ -41,6 +41,16 @@ export interface ClientOptions {
   freeRider?: boolean;
   /** Send HAVE to peers that have the piece too (default true; see TorrentInit). */
   sendRedundantHaves?: boolean;
+  /** Source address of outgoing peer connections (default: the system's choice). */
+  localAddress?: string;
+  /** The address trackers are asked to list us under (BEP 3 `ip`; default: what they see). */
+  announceIp?: string;
+  /**
+   * The link's upload rate (B/s) when something else enforces it (the lab's kernel shaping):
+   * sizes send queues as a throttle would, without throttling. Otherwise each connection may
+   * hold 256 KiB in its socket, seconds of queue at a slow link's rate.
+   */
+  linkUpRate?: number;
   peerId?: Uint8Array;
   random?: Random;
   now?: () => number;
@@ -153,9 +163,9 @@ export class Client extends EventEmitter<ClientEvents> {
           ...(this.o.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: this.o.handshakeTimeoutMs } : {}),
         },
         port: () => this.boundPort,
-        connect: async (to, tt) => dial(to, { throttle: connectionThrottle(this.throttle, tt) }),
+        connect: async (to, tt) => dial(to, { throttle: connectionThrottle(this.throttle, tt), ...(this.o.localAddress !== undefined ? { localAddress: this.o.localAddress } : {}) }),
         isSelf: (to) => this.isSelf(to),
-        hostUpRate: () => this.throttle.up.rate,
+        hostUpRate: () => Math.min(this.throttle.up.rate, this.o.linkUpRate ?? Infinity),
         globalRoom: () => this.connectionCount() < (this.o.maxConnections ?? 200),
       },
       {
@@ -166,6 +176,7 @@ export class Client extends EventEmitter<ClientEvents> {
         ...(this.o.chokerOptions ? { chokerOptions: this.o.chokerOptions } : {}),
         ...(this.o.freeRider ? { freeRider: true } : {}),
         ...(this.o.sendRedundantHaves === false ? { sendRedundantHaves: false } : {}),
+        ...(this.o.announceIp !== undefined ? { announceIp: this.o.announceIp } : {}),
         ...(this.o.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.o.requestTimeoutMs } : {}),
         ...(this.o.tickMs !== undefined ? { tickMs: this.o.tickMs } : {}),
       },

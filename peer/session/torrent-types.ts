@@ -77,6 +77,8 @@ export interface TorrentInit extends AddOptions {
    * on pieces they lack.
    */
   sendRedundantHaves?: boolean;
+  /** The address trackers are asked to list us under (ClientOptions.announceIp). */
+  announceIp?: string;
   requestTimeoutMs?: number;
   /** Engine tick (request expiry, dialing, rechoke checks); default 250 ms. */
   tickMs?: number;

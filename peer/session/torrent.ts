@@ -165,7 +165,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     }
     if (this.o.seed && !this.done) this.emit('warning', new Error(`seeding ${this.metainfo.name}: only ${this.picker!.have.count} of ${this.metainfo.pieceCount} pieces verify`));
     if (this.o.trackers !== false && this.metainfo.announceList.length > 0) {
-      this.addSource(new TrackerClient({ stats: () => this.transferStats(), random: this.d.random }, { infoHash: this.metainfo.infoHash, peerId: this.d.peerId, port: this.d.port(), announceList: this.metainfo.announceList }));
+      this.addSource(new TrackerClient({ stats: () => this.transferStats(), random: this.d.random }, { infoHash: this.metainfo.infoHash, peerId: this.d.peerId, port: this.d.port(), announceList: this.metainfo.announceList, ...(this.o.announceIp !== undefined ? { ip: this.o.announceIp } : {}) }));
     }
     for (const s of this.o.sources ?? []) this.addSource(s);
     if (this.o.peers) this.addPeers(this.o.peers);

@@ -1,9 +1,9 @@
 /**
- * The kernel-shaping backend (Linux, root, iproute2): a client-server run inside a private
- * network namespace whose loopback carries every host on its own 127.x address, rate-limited by
- * the kernel's traffic control (an HTB class of u_s for the server's upload, one child class per
- * client capped at d_i) instead of ringswarm's token buckets — so the in-process throttles can
- * be checked against the kernel's. Traffic never leaves that namespace's lo.
+ * The kernel-shaping backend (Linux, root, iproute2): a run inside a private network namespace
+ * whose loopback carries every host on its own 127.x address, rate-limited by the kernel's
+ * traffic control (HTB classes by address, see shapingCommands) instead of ringswarm's token
+ * buckets — so the in-process throttles can be checked against the kernel's. Traffic never
+ * leaves that namespace's lo.
  *
  * The namespace and its qdisc are set up here; the run itself happens in a child process
  * started with `ip netns exec` (kernel-shaping-child.ts), which hands its RunResult back
@@ -25,6 +25,7 @@ const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./kernel-shaping-child.ts', import.meta.url));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
+/** The server's (client-server) or seeder's (P2P) address; the tracker stays on 127.0.0.1. */
 export const SERVER_ADDRESS = '127.0.0.2';
 
 /** Client i's address: 127.1.b.c, never .0 or .255 in the last byte. */
@@ -47,11 +48,18 @@ export async function kernelShapingProblem(): Promise<string | undefined> {
   return undefined;
 }
 
+/** Seconds of a class's rate its queue holds. */
+const QUEUE_SECONDS = 0.15;
+
 const bits = (bytesPerSecond: number): string => `${Math.max(8, Math.floor(bytesPerSecond * 8))}bit`;
 
 /**
- * The commands that shape a client-server plan in namespace `ns` (pure, for tests). lo's MTU is
- * set to Ethernet's so HTB paces packets of a real link's size, not 64 KiB loopback frames.
+ * The commands that shape a plan in namespace `ns` (pure, for tests). lo's MTU is set to
+ * Ethernet's so HTB paces packets of a real link's size, not 64 KiB loopback frames.
+ * Client-server: the server's upload is a class at u_s, each client a child class capped at d_i
+ * (by destination). P2P: each host's upload is a class at its u (by source address); downloads
+ * are not shaped (one HTB tree classifies a packet once), so a P2P plan whose bound is set by
+ * F/d_min is refused.
  */
 export function shapingCommands(ns: string, plan: Plan): string[][] {
   const s = plan.scenario;
@@ -61,19 +69,44 @@ export function shapingCommands(ns: string, plan: Plan): string[][] {
     ['ip', '-n', ns, 'link', 'set', 'lo', 'mtu', '1500'],
     ['ip', '-n', ns, 'link', 'set', 'lo', 'up'],
     tc('qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb', 'default', '2'),
-    // Everything but the server's payload (requests, ACKs): unshaped.
+    // Everything not classified below (requests, ACKs, the tracker): unshaped.
     tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:2', 'htb', 'rate', '10gbit'),
-    // The server's upload, u_s, shared by its clients.
+    // The server's (seeder's) upload, u_s.
     tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:1', 'htb', 'rate', bits(s.serverUp), 'ceil', bits(s.serverUp)),
   ];
+  const classOf = (index: number): string => `1:${(index + 16).toString(16)}`;
+  // Each shaped class queues ~0.15 s of its rate (as the in-process throttle's send window), not
+  // HTB's 1000-packet FIFO: seconds of queue at 256 KiB/s would hold every REQUEST a host sends
+  // behind its own uploads. (pfifo: fq_codel and sfq are modules a container may lack.)
+  const leafQueue = (classid: string, rate: number): string[] => tc('qdisc', 'add', 'dev', 'lo', 'parent', classid, 'pfifo', 'limit', String(Math.max(10, Math.ceil((rate * QUEUE_SECONDS) / 1500))));
+  const filter = (match: string[], flowid: string): string[] => tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', ...match, 'flowid', flowid);
+  if (s.mode === 'p2p') {
+    cmds.push(leafQueue('1:1', s.serverUp));
+    cmds.push(filter(['match', 'ip', 'src', `${SERVER_ADDRESS}/32`], '1:1'));
+    // Free riders send no payload (the client refuses): their protocol messages stay unshaped.
+    for (const p of plan.peers.filter((x) => !x.freeRider)) {
+      cmds.push(tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', classOf(p.index), 'htb', 'rate', bits(p.up), 'ceil', bits(p.up)));
+      cmds.push(leafQueue(classOf(p.index), p.up));
+      cmds.push(filter(['match', 'ip', 'src', `${clientAddress(p.index)}/32`], classOf(p.index)));
+    }
+    return cmds;
+  }
   for (const p of plan.peers) {
-    const id = `1:${(p.index + 16).toString(16)}`;
     const ceil = Math.min(p.down, s.serverUp);
     // Guaranteed an equal share of u_s (never above its own cap: HTB needs rate ≤ ceil).
-    cmds.push(tc('class', 'add', 'dev', 'lo', 'parent', '1:1', 'classid', id, 'htb', 'rate', bits(Math.min(s.serverUp / plan.peers.length, ceil)), 'ceil', bits(ceil)));
-    cmds.push(tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'src', `${SERVER_ADDRESS}/32`, 'match', 'ip', 'dst', `${clientAddress(p.index)}/32`, 'flowid', id));
+    cmds.push(tc('class', 'add', 'dev', 'lo', 'parent', '1:1', 'classid', classOf(p.index), 'htb', 'rate', bits(Math.min(s.serverUp / plan.peers.length, ceil)), 'ceil', bits(ceil)));
+    cmds.push(filter(['match', 'ip', 'src', `${SERVER_ADDRESS}/32`, 'match', 'ip', 'dst', `${clientAddress(p.index)}/32`], classOf(p.index)));
   }
   return cmds;
+}
+
+/** Why this plan cannot be kernel-shaped, or undefined. */
+export function kernelPlanProblem(plan: Plan): string | undefined {
+  const s = plan.scenario;
+  if (plan.peers.length > 62_500) return 'kernel shaping addresses at most 62,500 peers';
+  if (s.mode === 'p2p' && s.discovery !== 'tracker') return `kernel-shaped P2P needs discovery 'tracker' (DHT traffic is not bound to the hosts' addresses), got '${s.discovery}'`;
+  if (s.mode === 'p2p' && plan.bound.term === 'slowest-download') return 'kernel-shaped P2P shapes uploads only, and this bound is set by F/d_min';
+  return undefined;
 }
 
 export interface KernelRunOptions {
@@ -81,10 +114,10 @@ export interface KernelRunOptions {
   readonly repeat?: number;
 }
 
-/** Runs a client-server plan under kernel shaping; the result is marked `shaping: 'kernel'`. */
-export async function runClientServerKernel(plan: Plan, o: KernelRunOptions = {}): Promise<RunResult & { shaping: 'kernel' }> {
-  if (plan.scenario.mode !== 'client-server') throw new ConfigError('kernel shaping runs client-server scenarios (P2P hosts are not told apart by address yet)');
-  if (plan.peers.length > 62_500) throw new ConfigError('kernel shaping addresses at most 62,500 clients');
+/** Runs a plan (either mode) under kernel shaping; the result is marked `shaping: 'kernel'`. */
+export async function runKernelShaped(plan: Plan, o: KernelRunOptions = {}): Promise<RunResult & { shaping: 'kernel' }> {
+  const bad = kernelPlanProblem(plan);
+  if (bad) throw new ConfigError(bad);
   const problem = await kernelShapingProblem();
   if (problem) throw new ConfigError(problem);
   if (o.signal?.aborted) throw new AbortedError();

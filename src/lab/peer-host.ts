@@ -43,6 +43,11 @@ export interface PeerHost {
 export interface HostedPeer {
   readonly plan: PeerPlan;
   readonly dir: string;
+  /**
+   * Kernel shaping: the peer's own loopback address (it listens, dials and is announced there)
+   * and no in-process throttle — tc limits it by that address.
+   */
+  readonly address?: string;
 }
 
 export interface LocalPeerHostConfig {
@@ -59,6 +64,7 @@ export interface LocalPeerHostConfig {
 interface Hosted {
   readonly plan: PeerPlan;
   readonly dir: string;
+  readonly address: string | undefined;
   readonly throttle: HostThrottle;
   client: Client | undefined;
   torrent: Torrent | undefined;
@@ -75,10 +81,10 @@ export class LocalPeerHost implements PeerHost {
   constructor(config: LocalPeerHostConfig, events: PeerHostEvents) {
     this.c = config;
     this.events = events;
-    for (const { plan, dir } of config.peers) {
+    for (const { plan, dir, address } of config.peers) {
       // A free rider still sends requests and HAVEs; the client refuses to send it payload.
-      const throttle = hostThrottle({ up: plan.freeRider ? Infinity : plan.up, down: plan.down });
-      this.hosted.set(plan.index, { plan, dir, throttle, client: undefined, torrent: undefined, sessions: 0, base: { up: 0, down: 0, wasted: 0 } });
+      const throttle = address !== undefined ? hostThrottle() : hostThrottle({ up: plan.freeRider ? Infinity : plan.up, down: plan.down });
+      this.hosted.set(plan.index, { plan, dir, address, throttle, client: undefined, torrent: undefined, sessions: 0, base: { up: 0, down: 0, wasted: 0 } });
     }
   }
 
@@ -86,7 +92,8 @@ export class LocalPeerHost implements PeerHost {
     const h = this.get(index);
     if (this.stopped || h.client) return;
     const { metainfo, common, seed } = this.c;
-    const client = new Client({ ...common, throttle: h.throttle, freeRider: h.plan.freeRider, random: seededRandom(seed * 1000 + index * 7 + h.sessions) });
+    const at = h.address !== undefined ? { host: h.address, localAddress: h.address, announceIp: h.address, ...(h.plan.freeRider ? {} : { linkUpRate: h.plan.up }) } : {};
+    const client = new Client({ ...common, ...at, throttle: h.throttle, freeRider: h.plan.freeRider, random: seededRandom(seed * 1000 + index * 7 + h.sessions) });
     h.client = client;
     const rejoin = h.sessions++ > 0;
     let t: Torrent;

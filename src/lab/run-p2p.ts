@@ -56,6 +56,11 @@ export interface P2PRunOptions {
   readonly choker?: Partial<LabChokerTiming>;
   /** Processes hosting the leechers: 1 = this one; default 1, or one per core (≤ 4) from 48 peers on. */
   readonly processes?: number;
+  /**
+   * Kernel shaping (kernel-shaping.ts, inside its network namespace): every host on its own
+   * loopback address, no in-process throttles, the tracker trusting announced addresses.
+   */
+  readonly kernelShaped?: { readonly seeder: string; peer(index: number): string };
 }
 
 export interface CpuFigures {
@@ -147,7 +152,8 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
     const filePath = join(seedDir, 'file.bin');
     await writeFile(filePath, randomBytes(s.fileBytes));
     if (useTracker) {
-      tracker = new TrackerServer({ random: seededRandom(s.seed) }, { host: '127.0.0.1', port: 0, interval: Math.max(2, Math.ceil(plan.bound.seconds / 4)) });
+      const http = o.kernelShaped ? { http: { trustIpParam: true } } : {};
+      tracker = new TrackerServer({ random: seededRandom(s.seed) }, { host: '127.0.0.1', port: 0, interval: Math.max(2, Math.ceil(plan.bound.seconds / 4)), ...http });
       await tracker.start();
     }
     if (useDht) ring = await startLabRing(o.dhtNodes ?? 4, signal);
@@ -165,10 +171,13 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
     const dhtSources = (client: Client, i: number) =>
       useDht ? [new PollingDhtSource(new DhtPeerSource(ring[i % ring.length] as DhtNode), metainfo.infoHash, () => client.port, 1000)] : [];
     // The seeder talks to every peer that finds it: its upload is the scarce resource.
-    const seedThrottle = hostThrottle({ up: s.serverUp });
+    const shaped = o.kernelShaped;
+    if (shaped && useDht) throw new ConfigError(`kernel-shaped P2P runs need discovery 'tracker' (DHT traffic is not bound to the hosts' addresses), got '${s.discovery}'`);
+    const seedThrottle = hostThrottle(shaped ? {} : { up: s.serverUp });
+    const seedAt = shaped ? { host: shaped.seeder, localAddress: shaped.seeder, announceIp: shaped.seeder, linkUpRate: s.serverUp } : {};
     // The textbook's server divides u_s among all N peers: the seeder gives every peer a slot.
     const seedSlots = Math.max(CHOKER_DEFAULTS.slots, s.n);
-    const seedClient = new Client({ ...common, chokerOptions: { ...common.chokerOptions, seedSlots }, throttle: seedThrottle, maxPeersPerTorrent: Math.max(50, s.n), maxConnections: Math.max(200, s.n + 16), random: seededRandom(s.seed) });
+    const seedClient = new Client({ ...common, ...seedAt, chokerOptions: { ...common.chokerOptions, seedSlots }, throttle: seedThrottle, maxPeersPerTorrent: Math.max(50, s.n), maxConnections: Math.max(200, s.n + 16), random: seededRandom(s.seed) });
     seeder = seedClient;
     await seeder.start();
     const hosted: HostedPeer[][] = [];
@@ -176,7 +185,7 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
     for (const p of plan.peers) {
       const pdir = join(dir, `peer-${p.index}`);
       await mkdir(pdir);
-      (hosted[p.index % processes] ??= []).push({ plan: p, dir: pdir });
+      (hosted[p.index % processes] ??= []).push({ plan: p, dir: pdir, ...(shaped ? { address: shaped.peer(p.index) } : {}) });
     }
 
     // Global piece copies among online hosts (the seeder counts once for every piece).
@@ -278,7 +287,12 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
     const workerCpu0 = workerCpuMs();
     // Utilisation: bytes the upload throttles granted since the last sample, against the
     // capacity of the hosts online then (free riders have none).
-    const grantedNow = (): number => peers.reduce((g, ps) => g + (ps.plan.freeRider ? 0 : ps.host.counters(ps.plan.index).granted), seedThrottle.up.granted);
+    // (Kernel-shaped hosts have no throttle: their payload bytes stand in, headers uncounted.)
+    const seedTorrent = (): Torrent | undefined => seedClient.torrents[0];
+    const grantedNow = (): number =>
+      shaped
+        ? peers.reduce((g, ps) => g + ps.host.counters(ps.plan.index).up, seedTorrent()?.stats().uploaded ?? 0)
+        : peers.reduce((g, ps) => g + (ps.plan.freeRider ? 0 : ps.host.counters(ps.plan.index).granted), seedThrottle.up.granted);
     let lastGranted = grantedNow();
     let lastAt = 0;
     sampler = setInterval(() => {

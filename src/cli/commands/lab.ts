@@ -12,7 +12,7 @@ import { figureLines, pointLines, timestampDir, writeReport } from '../../lab/re
 import { SWEEP_NS, SWEEP_SCENARIO } from '../../lab/scenario-defaults.ts';
 import { scenarioFromFlags, type ScenarioFlag } from '../../lab/scenario-flags.ts';
 import { parseScenarioText, type Mode, type Scenario } from '../../lab/scenario.ts';
-import { kernelShapingProblem, runClientServerKernel } from '../../lab/kernel-shaping.ts';
+import { kernelPlanProblem, kernelShapingProblem, runKernelShaped } from '../../lab/kernel-shaping.ts';
 import { makePlan } from '../../lab/plan.ts';
 import { FULL_RATE_PEERS } from '../../lab/slowdown.ts';
 import { runOne, runSweep } from '../../lab/sweep.ts';
@@ -95,8 +95,7 @@ async function labRun(file: string | undefined, opts: FlagValues & { shaping?: s
   const shaping = opts.shaping ?? 'throttle';
   if (shaping !== 'throttle' && shaping !== 'kernel') throw new ConfigError(`--shaping must be throttle or kernel; got "${shaping}"`);
   if (shaping === 'kernel') {
-    if (s.mode !== 'client-server') throw new ConfigError('--shaping kernel runs client-server scenarios only (add --mode client-server)');
-    const problem = await kernelShapingProblem();
+    const problem = kernelPlanProblem(makePlan(s)) ?? (await kernelShapingProblem());
     if (problem) throw new ConfigError(problem);
   }
   const dir = opts.out ?? timestampDir();
@@ -106,7 +105,7 @@ async function labRun(file: string | undefined, opts: FlagValues & { shaping?: s
   try {
     io.out(`lab run "${s.name}": ${s.mode}, N=${s.n}, F=${s.fileBytes} B, u_s=${s.serverUp} B/s, ${s.repeats} repeat(s)${shaping === 'kernel' ? ', shaped by the kernel (tc)' : ''}\n`);
     for (let k = 0; k < s.repeats && !ac.signal.aborted; k++) {
-      const r = shaping === 'kernel' ? await runClientServerKernel(makePlan(s, s.seed + k), { signal: ac.signal, repeat: k }) : await runOne(s, k, ac.signal);
+      const r = shaping === 'kernel' ? await runKernelShaped(makePlan(s, s.seed + k), { signal: ac.signal, repeat: k }) : await runOne(s, k, ac.signal);
       runs.push(r);
       io.out(`${describeRun(r)}\n`);
       if ('cpu' in r) {
@@ -151,7 +150,7 @@ async function labSweep(opts: FlagValues & { n?: string; mode?: string; slowdown
 export function registerLab(program: Command, io: LabIO = stdoutIO): Command {
   const lab = program.command('lab').description('distribution-time lab: client-server (HTTP) vs P2P (BitTorrent) on loopback, against the textbook bounds');
   scenarioOptions(lab.command('run').description('run one scenario (a JSON file and/or flags) and save results and figures').argument('[scenario]', 'scenario JSON file'), true)
-    .option('--shaping <how>', 'throttle (ringswarm token buckets) or kernel (tc in a network namespace; Linux, root, client-server)', 'throttle')
+    .option('--shaping <how>', 'throttle (ringswarm token buckets) or kernel (tc in a network namespace; Linux, root; P2P with tracker discovery)', 'throttle')
     .action(async (file: string | undefined, opts: FlagValues & { shaping?: string }) => labRun(file, opts, io));
   scenarioOptions(lab.command('sweep').description('distribution time vs N for both modes: the textbook figure, measured'), false)
     .option('--n <list>', 'values of N', SWEEP_NS.join(','))

@@ -47,10 +47,10 @@ describe('ringswarm demo (child process)', () => {
     expect(r.err).toMatch(/peerUp/);
   }, 30_000);
 
-  it('lab run --shaping kernel refuses a P2P scenario and an unknown shaping', async () => {
-    const p2p = await run(['lab', 'run', '--mode', 'p2p', '--shaping', 'kernel']);
-    expect(p2p.code).toBe(2);
-    expect(p2p.err).toMatch(/client-server scenarios only/);
+  it('lab run --shaping kernel refuses DHT discovery and an unknown shaping', async () => {
+    const dht = await run(['lab', 'run', '--mode', 'p2p', '--discovery', 'dht', '--shaping', 'kernel']);
+    expect(dht.code).toBe(2);
+    expect(dht.err).toMatch(/discovery 'tracker'/);
     const bad = await run(['lab', 'run', '--shaping', 'magic']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--shaping must be throttle or kernel/);

@@ -76,6 +76,13 @@ describe('HTTP tracker client over node:http + the host throttle', () => {
     expect(Buffer.from(unescape(raw), 'latin1')).toEqual(Buffer.from(IH));
   });
 
+  it('sends the address to be listed under as ip= (BEP 3) when asked, not otherwise', async () => {
+    await httpAnnounce(`${base}/chunked/announce`, { ...P, ip: '127.1.0.9' });
+    expect(seenPaths.at(-1)).toMatch(/[?&]ip=127\.1\.0\.9(&|$)/);
+    await httpAnnounce(`${base}/chunked/announce`, P);
+    expect(seenPaths.at(-1)).not.toMatch(/[?&]ip=/);
+  });
+
   it('follows up to 3 redirects, keeping the query', async () => {
     seenPaths.length = 0;
     const r = await httpAnnounce(`${base}/redirect/announce`, P);
