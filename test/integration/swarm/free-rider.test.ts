@@ -58,8 +58,10 @@ describe('a free rider in a trading swarm', () => {
     // The free rider really uploaded nothing, and the others traded.
     expect(rider.torrent.stats().uploaded).toBe(0);
     for (const p of others) expect(p.torrent.stats().uploaded).toBeGreaterThan(0);
-    // Measured over 12 runs: progress ratio 0.66–0.74, from-leechers ratio 0.54–0.66.
-    expect(mid.rider).toBeLessThan(0.85 * median(mid.others));
+    // From leechers is tit-for-tat's own measure; progress also counts the seed's round-robin
+    // share and optimistic turns, so it varies more. Measured over 22 runs: from-leechers ratio
+    // 0.40–0.66; progress ratio 0.5–0.75, once 0.9 (a CI run).
     expect(leech.rider).toBeLessThan(0.8 * median(leech.others));
+    expect(mid.rider).toBeLessThan(0.95 * median(mid.others));
   }, 20_000);
 });
