@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
  * one at a time after everything else, so none is starved by another (a 200-node churn test
  * sharing 2 cores with a lab swarm saw RPCs to live nodes time out: 96 of 100 lookups).
  */
-const ALONE = ['test/integration/dht/churn.test.ts', 'test/integration/swarm/*.test.ts', 'test/integration/lab/p2p.test.ts', 'test/integration/lab/kernel-shaping.test.ts'];
+const ALONE = ['test/integration/dht/churn.test.ts', 'test/integration/dht/durability.test.ts', 'test/integration/swarm/*.test.ts', 'test/integration/lab/p2p.test.ts', 'test/integration/lab/kernel-shaping.test.ts'];
 
 export default defineConfig({
   test: {
