@@ -69,7 +69,7 @@ export function shapingCommands(ns: string, plan: Plan): string[][] {
     ['ip', '-n', ns, 'link', 'set', 'lo', 'mtu', '1500'],
     ['ip', '-n', ns, 'link', 'set', 'lo', 'up'],
     tc('qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb', 'default', '2'),
-    // Everything not classified below (requests, ACKs, the tracker): unshaped.
+    // Everything not classified below (the tracker; in client-server also requests and ACKs): unshaped.
     tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:2', 'htb', 'rate', '10gbit'),
     // The server's (seeder's) upload, u_s.
     tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:1', 'htb', 'rate', bits(s.serverUp), 'ceil', bits(s.serverUp)),
