@@ -3,7 +3,7 @@
  * peers only through a tracker (or DHT), so both announce to a ringswarm TrackerServer on
  * 127.0.0.1; aria2's DHT, LPD and PEX are off.
  */
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect} from 'vitest';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTorrent } from '../../src/codec/metainfo.ts';
@@ -13,20 +13,18 @@ import { tempDir } from '../helpers/tmp.ts';
 import { missingTools } from '../helpers/interop/tools.ts';
 import { runAria2 } from '../helpers/interop/aria2.ts';
 import { MULTI_FILE, diffTrees, writeTree } from '../helpers/interop/fixtures.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
 const missing = missingTools('peer interop with aria2c', 'aria2c');
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-});
+const defer = cleanupAfterEach({ ignoreErrors: true }); // a client already gone must not fail the test
 
 describe.skipIf(missing.length > 0)('peer interop: aria2c', () => {
   it('aria2c downloads from a ringswarm seeder found through a ringswarm tracker', async () => {
     const dir = await tempDir('ringswarm-aria2-');
-    cleanups.push(dir.cleanup);
+    defer(dir.cleanup);
     const tracker = new TrackerServer({}, { host: '127.0.0.1', port: 0, interval: 5 });
     await tracker.start();
-    cleanups.push(() => tracker.stop());
+    defer(() => tracker.stop());
 
     const src = join(dir.path, 'src');
     await writeTree(join(src, 'payload'), MULTI_FILE);
@@ -37,7 +35,7 @@ describe.skipIf(missing.length > 0)('peer interop: aria2c', () => {
     await mkdir(dst);
 
     const client = new Client({ host: '127.0.0.1', port: 0, dbDir: join(dir.path, 'db') });
-    cleanups.push(() => client.stop());
+    defer(() => client.stop());
     await client.start();
     const t = await client.add(metainfo, { downloadDir: src, seed: true });
     await t.whenDone(AbortSignal.timeout(20_000));

@@ -4,7 +4,7 @@
  * is capped so the leechers must trade pieces among themselves; everyone completes with the
  * right bytes, and the leechers did upload to each other.
  */
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect} from 'vitest';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTorrent } from '../../src/codec/metainfo.ts';
@@ -15,22 +15,20 @@ import { tempDir } from '../helpers/tmp.ts';
 import { missingTools } from '../helpers/interop/tools.ts';
 import { LtPeer } from '../helpers/interop/libtorrent.ts';
 import { diffTrees, writeTree, type TreeSpec } from '../helpers/interop/fixtures.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
 const missing = missingTools('mixed swarm interop', 'python3-libtorrent');
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-});
+const defer = cleanupAfterEach({ ignoreErrors: true }); // a client already gone must not fail the test
 
 const SPEC: TreeSpec = { 'one.bin': 3_000_000, 'two.bin': 2_000_017 };
 
 describe.skipIf(missing.length > 0)('peer interop: mixed swarm', () => {
   it('1 ringswarm seeder, 2 ringswarm + 2 libtorrent leechers through one tracker all complete', async () => {
     const dir = await tempDir('ringswarm-swarm-');
-    cleanups.push(dir.cleanup);
+    defer(dir.cleanup);
     const tracker = new TrackerServer({}, { host: '127.0.0.1', port: 0, interval: 2 });
     await tracker.start();
-    cleanups.push(() => tracker.stop());
+    defer(() => tracker.stop());
     const src = join(dir.path, 'src');
     await writeTree(join(src, 'payload'), SPEC);
     const { torrent, metainfo } = await createTorrent(join(src, 'payload'), { pieceLength: 32 * 1024, trackers: [[tracker.announceUrls.http]] });
@@ -38,7 +36,7 @@ describe.skipIf(missing.length > 0)('peer interop: mixed swarm', () => {
     await writeFile(torrentPath, torrent);
 
     const seeder = new Client({ host: '127.0.0.1', port: 0, dbDir: join(dir.path, 'db-seed'), throttle: hostThrottle({ up: 2_000_000 }) });
-    cleanups.push(() => seeder.stop());
+    defer(() => seeder.stop());
     await seeder.start();
     const seedT = await seeder.add(metainfo, { downloadDir: src, seed: true });
     await seedT.whenDone(AbortSignal.timeout(20_000));
@@ -46,9 +44,9 @@ describe.skipIf(missing.length > 0)('peer interop: mixed swarm', () => {
     const dests = ['rs1', 'rs2', 'lt1', 'lt2'].map((n) => join(dir.path, n));
     for (const d of dests) await mkdir(d);
     const lts = await Promise.all(dests.slice(2).map((d) => LtPeer.start({ torrent: torrentPath, save: d, stay: true, timeoutS: 60 })));
-    for (const lt of lts) cleanups.push(() => lt.stop());
+    for (const lt of lts) defer(() => lt.stop());
     const rs = [0, 1].map((i) => new Client({ host: '127.0.0.1', port: 0, dbDir: join(dir.path, `db-rs${i}`) }));
-    for (const c of rs) cleanups.push(() => c.stop());
+    for (const c of rs) defer(() => c.stop());
     const rsT = await Promise.all(
       rs.map(async (c, i) => {
         await c.start();

@@ -3,27 +3,14 @@
  * infohash and a peer hint, fetches the info dict over ut_metadata, then downloads the data.
  */
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatMagnet } from '../../../src/codec/magnet.ts';
 import { hostThrottle } from '../../../src/net/throttle.ts';
-import type { Client } from '../../../peer/session/client.ts';
 import { addMagnet, fetchMetadata } from '../../../peer/ext/magnet-download.ts';
 import { addTorrent } from '../../../peer/ext/torrent-extensions.ts';
-import { client, local, makeFixture, sameFiles, type Fixture } from './session/swarm-fixture.ts';
+import { client, local, makeFixture, sameFiles, sessionCleanup } from './session/swarm-fixture.ts';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-function started(c: Client): Client {
-  cleanups.push(() => c.stop());
-  return c;
-}
-async function fixture(sizes?: number[]): Promise<Fixture> {
-  const f = await makeFixture(sizes);
-  cleanups.push(f.cleanup);
-  return f;
-}
+const { fixture, started, defer } = sessionCleanup();
 
 describe('magnet links', () => {
   it('fetches the metadata from a ringswarm seeder, then the data', async () => {
@@ -42,7 +29,7 @@ describe('magnet links', () => {
   it('assembles metadata of several 16 KiB pieces from two seeders', async () => {
     // ~2000 pieces of 16 KiB → an info dict of ~40 KB, i.e. 3 metadata pieces.
     const f = await makeFixture([2000 * 16 * 1024 - 5], 16 * 1024);
-    cleanups.push(f.cleanup);
+    defer(f.cleanup);
     expect(f.metainfo.infoBytes.length).toBeGreaterThan(2 * 16 * 1024);
     const a = started(client());
     const b = started(client());

@@ -4,7 +4,7 @@
  */
 import dgram from 'node:dgram';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DhtNode } from '../../../../dht/node.ts';
 import { DhtPeerSource } from '../../../../dht/peer-source.ts';
 import type { Client } from '../../../../peer/session/client.ts';
@@ -14,33 +14,21 @@ import { addTorrent } from '../../../../peer/ext/torrent-extensions.ts';
 import { addMagnet } from '../../../../peer/ext/magnet-download.ts';
 import { formatMagnet } from '../../../../src/codec/magnet.ts';
 import { FAST, testnet } from '../../../helpers/dht-testnet.ts';
-import { client, makeFixture, sameFiles, type Fixture } from '../session/swarm-fixture.ts';
+import { client, sameFiles, sessionCleanup } from '../session/swarm-fixture.ts';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-function started(c: Client): Client {
-  cleanups.push(() => c.stop());
-  return c;
-}
-async function fixture(): Promise<Fixture> {
-  const f = await makeFixture();
-  cleanups.push(f.cleanup);
-  return f;
-}
+const { fixture, started, defer } = sessionCleanup();
 
 describe('trackerless', () => {
   it('a seeder and two leechers that know only a DHT bootstrap node complete', { timeout: 30_000 }, async () => {
     const ring = await testnet(3);
-    cleanups.push(() => ring.stop());
+    defer(() => ring.stop());
     await ring.converged();
     const boot = { host: ring.nodes[0]!.self.host, port: ring.nodes[0]!.self.port };
     const f = await fixture();
     const join1 = async (c: Client, dir: string, seed: boolean) => {
       const node = new DhtNode({ ...FAST, client: true });
       await node.start(boot);
-      cleanups.push(() => node.stop());
+      defer(() => node.stop());
       await c.start();
       const dht = new DhtSource(new DhtPeerSource(node), { infoHash: f.metainfo.infoHash, port: () => c.port, quickRetryMs: 200 });
       return (await addTorrent(c, f.metainfo, { downloadDir: dir, seed, trackers: false, sources: [dht] })).torrent;
@@ -56,14 +44,14 @@ describe('trackerless', () => {
 
   it('a magnet link with no peer hint resolves through the DHT: metadata, then data', { timeout: 30_000 }, async () => {
     const ring = await testnet(3);
-    cleanups.push(() => ring.stop());
+    defer(() => ring.stop());
     await ring.converged();
     const boot = { host: ring.nodes[0]!.self.host, port: ring.nodes[0]!.self.port };
     const f = await fixture();
     const dhtFor = async (c: Client) => {
       const node = new DhtNode({ ...FAST, client: true });
       await node.start(boot);
-      cleanups.push(() => node.stop());
+      defer(() => node.stop());
       await c.start();
       return new DhtSource(new DhtPeerSource(node), { infoHash: f.metainfo.infoHash, port: () => c.port, quickRetryMs: 200 });
     };

@@ -2,9 +2,8 @@
  * Hostile peers on real sockets: each misbehaviour is dropped or banned with a reason, the
  * download still completes from the honest seeder, and the client lives on.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Client } from '../../../../peer/session/client.ts';
 import type { Torrent } from '../../../../peer/session/torrent.ts';
 import { encodeHandshake, reservedBytes } from '../../../../peer/wire/handshake.ts';
 import { encodeMessage } from '../../../../peer/wire/messages.ts';
@@ -13,23 +12,13 @@ import { Wire } from '../../../../peer/wire/wire.ts';
 import { dial, listen, type Connection } from '../../../../src/net/transport.ts';
 import { hostThrottle } from '../../../../src/net/throttle.ts';
 import { seededRandom } from '../../../../src/random.ts';
-import { client, local, makeFixture, sameFiles, type Fixture } from './swarm-fixture.ts';
+import { client, local, sameFiles, sessionCleanup, type Fixture } from './swarm-fixture.ts';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const session = sessionCleanup();
+const { started, defer } = session;
+const fixture = (): Promise<Fixture> => session.fixture([150_000, 90_001], 32 * 1024);
 const random = seededRandom(7);
 
-async function fixture(): Promise<Fixture> {
-  const f = await makeFixture([150_000, 90_001], 32 * 1024);
-  cleanups.push(f.cleanup);
-  return f;
-}
-function started(c: Client): Client {
-  cleanups.push(() => c.stop());
-  return c;
-}
 
 type Behaviour = (wire: Wire, conn: Connection, pieceCount: number) => void;
 
@@ -52,7 +41,7 @@ async function hostileSeeder(f: Fixture, behave: Behaviour, answerHash?: Uint8Ar
       wire.start();
     },
   });
-  cleanups.push(() => l.close());
+  defer(() => l.close());
   return { host: '127.0.0.1', port: l.port };
 }
 

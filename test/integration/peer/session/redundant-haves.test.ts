@@ -3,7 +3,7 @@
  * verified piece only if that peer lacks it. An observer peer holding the first half of the
  * pieces counts the HAVEs it receives from a ringswarm leecher that downloads from a seeder.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { ClientOptions } from '../../../../peer/session/client.ts';
 import { generatePeerId } from '../../../../peer/wire/peer-id.ts';
@@ -11,16 +11,14 @@ import { Wire } from '../../../../peer/wire/wire.ts';
 import { listen } from '../../../../src/net/transport.ts';
 import { seededRandom } from '../../../../src/random.ts';
 import { client, local, makeFixture } from './swarm-fixture.ts';
+import { cleanupAfterEach } from '../../../helpers/cleanup.ts';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const defer = cleanupAfterEach();
 
 /** HAVE indexes the observer received from the leecher, once it completed. */
 async function havesSeen(options: ClientOptions): Promise<{ haves: number[]; pieceCount: number }> {
   const f = await makeFixture([400_000], 16 * 1024);
-  cleanups.push(f.cleanup);
+  defer(f.cleanup);
   const n = f.metainfo.pieceCount;
   const half = Math.floor(n / 2);
   const haves: number[] = [];
@@ -39,12 +37,12 @@ async function havesSeen(options: ClientOptions): Promise<{ haves: number[]; pie
       wire.start();
     },
   });
-  cleanups.push(() => l.close());
+  defer(() => l.close());
   const seeder = client();
-  cleanups.push(() => seeder.stop());
+  defer(() => seeder.stop());
   await seeder.add(f.metainfo, { downloadDir: f.seedDir, seed: true, trackers: false });
   const leecher = client(options);
-  cleanups.push(() => leecher.stop());
+  defer(() => leecher.stop());
   const t = await leecher.add(f.metainfo, { downloadDir: join(f.root, 'leech'), trackers: false, peers: [{ host: '127.0.0.1', port: l.port }, local(seeder)] });
   await t.whenDone(AbortSignal.timeout(10_000));
   await new Promise((r) => setTimeout(r, 200)); // the last HAVEs in flight

@@ -1,22 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Client } from '../../../../peer/session/client.ts';
-import { client, local, makeFixture, sameFiles, type Fixture } from './swarm-fixture.ts';
+import { client, local, sameFiles, sessionCleanup } from './swarm-fixture.ts';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const { fixture, started } = sessionCleanup();
 
-async function fixture(...a: Parameters<typeof makeFixture>): Promise<Fixture> {
-  const f = await makeFixture(...a);
-  cleanups.push(f.cleanup);
-  return f;
-}
-function started(c: Client): Client {
-  cleanups.push(() => c.stop());
-  return c;
-}
 
 describe('two clients on 127.0.0.1', () => {
   it('transfer a multi-file torrent byte for byte (pieces spanning files, short last piece)', async () => {
