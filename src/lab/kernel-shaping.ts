@@ -11,19 +11,18 @@
  */
 import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { deserialize, serialize } from 'node:v8';
 import { AbortedError, ConfigError } from '../errors.ts';
 import type { Plan } from './plan.ts';
 import type { RunResult } from './results.ts';
+import { TSX_IMPORT } from './tsx-loader.ts';
 
 const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./kernel-shaping-child.ts', import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** The server's (client-server) or seeder's (P2P) address; the tracker stays on 127.0.0.1. */
 export const SERVER_ADDRESS = '127.0.0.2';
@@ -128,7 +127,7 @@ export async function runKernelShaped(plan: Plan, o: KernelRunOptions = {}): Pro
     const input = join(dir, 'plan.bin');
     const output = join(dir, 'result.bin');
     await writeFile(input, serialize({ plan, repeat: o.repeat ?? 0 }));
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', TSX, CHILD, input, output], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...TSX_IMPORT, CHILD, input, output], { stdio: ['ignore', 'inherit', 'inherit'] });
     const onAbort = (): void => void child.kill('SIGTERM');
     o.signal?.addEventListener('abort', onAbort, { once: true });
     const code = await new Promise<number | null>((resolve, reject) => {

@@ -61,6 +61,14 @@ export interface LocalPeerHostConfig {
   readonly sources?: (client: Client, index: number) => PeerSource[];
 }
 
+/**
+ * Client options for a kernel-shaped host: it listens, dials and is announced at `address`, and
+ * its send queues are sized to its link rate `up` (tc enforces it; 0 = a free rider, no link).
+ */
+export function hostAt(address: string, up: number): Pick<ClientOptions, 'host' | 'localAddress' | 'announceIp' | 'linkUpRate'> {
+  return { host: address, localAddress: address, announceIp: address, ...(up > 0 ? { linkUpRate: up } : {}) };
+}
+
 interface Hosted {
   readonly plan: PeerPlan;
   readonly dir: string;
@@ -92,7 +100,7 @@ export class LocalPeerHost implements PeerHost {
     const h = this.get(index);
     if (this.stopped || h.client) return;
     const { metainfo, common, seed } = this.c;
-    const at = h.address !== undefined ? { host: h.address, localAddress: h.address, announceIp: h.address, ...(h.plan.freeRider ? {} : { linkUpRate: h.plan.up }) } : {};
+    const at = h.address !== undefined ? hostAt(h.address, h.plan.freeRider ? 0 : h.plan.up) : {};
     const client = new Client({ ...common, ...at, throttle: h.throttle, freeRider: h.plan.freeRider, random: seededRandom(seed * 1000 + index * 7 + h.sessions) });
     h.client = client;
     const rejoin = h.sessions++ > 0;

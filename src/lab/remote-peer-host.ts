@@ -5,13 +5,12 @@
  * every pending and later command fails with the reason: the run reports it, nothing hangs.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { PeerCounters, PeerHost, PeerHostEvents } from './peer-host.ts';
 import type { FromWorker, ToWorker } from './peer-host-protocol.ts';
+import { TSX_IMPORT } from './tsx-loader.ts';
 
 const WORKER = fileURLToPath(new URL('./peer-host-worker.ts', import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const ZERO: PeerCounters = { up: 0, down: 0, wasted: 0, granted: 0, peers: 0 };
 
 export class RemotePeerHost implements PeerHost {
@@ -25,7 +24,7 @@ export class RemotePeerHost implements PeerHost {
   private readonly ready: Promise<void>;
 
   constructor(init: Extract<ToWorker, { t: 'init' }>, events: PeerHostEvents) {
-    this.child = fork(WORKER, [], { execArgv: ['--import', TSX], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = fork(WORKER, [], { execArgv: [...TSX_IMPORT], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let readyResolve: () => void = () => undefined;
     let readyReject: (e: Error) => void = () => undefined;
     this.ready = new Promise<void>((resolve, reject) => {

@@ -33,7 +33,7 @@ import { PollingDhtSource } from './dht-poll-source.ts';
 import { startLabRing } from './lab-ring.ts';
 import { swarmFormed } from './swarm-formed.ts';
 import { chokerOptionsFor, labChokerTiming, type LabChokerTiming } from './p2p-timing.ts';
-import { LocalPeerHost, type HostedPeer, type PeerHost, type PeerHostEvents } from './peer-host.ts';
+import { hostAt, LocalPeerHost, type HostedPeer, type PeerHost, type PeerHostEvents } from './peer-host.ts';
 import type { PlainClientOptions } from './peer-host-protocol.ts';
 import type { PeerPlan, Plan } from './plan.ts';
 import { RemotePeerHost } from './remote-peer-host.ts';
@@ -174,7 +174,7 @@ export async function runP2P(plan: Plan, o: P2PRunOptions = {}): Promise<P2PRunR
     const shaped = o.kernelShaped;
     if (shaped && useDht) throw new ConfigError(`kernel-shaped P2P runs need discovery 'tracker' (DHT traffic is not bound to the hosts' addresses), got '${s.discovery}'`);
     const seedThrottle = hostThrottle(shaped ? {} : { up: s.serverUp });
-    const seedAt = shaped ? { host: shaped.seeder, localAddress: shaped.seeder, announceIp: shaped.seeder, linkUpRate: s.serverUp } : {};
+    const seedAt = shaped ? hostAt(shaped.seeder, s.serverUp) : {};
     // The textbook's server divides u_s among all N peers: the seeder gives every peer a slot.
     const seedSlots = Math.max(CHOKER_DEFAULTS.slots, s.n);
     const seedClient = new Client({ ...common, ...seedAt, chokerOptions: { ...common.chokerOptions, seedSlots }, throttle: seedThrottle, maxPeersPerTorrent: Math.max(50, s.n), maxConnections: Math.max(200, s.n + 16), random: seededRandom(s.seed) });
